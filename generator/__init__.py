@@ -1,0 +1,1 @@
+"""AKS networking field guide generator: captures in, checked pages and diagrams out."""

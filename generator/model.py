@@ -1,0 +1,313 @@
+"""The node model: per namespace, the interfaces, addresses, bridges and routes a capture shows.
+
+Built from parser records only (never from metadata). Each namespace may have been
+captured with several commands; they are merged here so later stages see one view:
+
+- interfaces come from ``ip addr`` / ``ip -j addr``; ``ip -j -d link`` adds the link
+  kind (veth, bridge, ...), and fills in fields the address listing lacks;
+- bridges come from ``brctl show``, else from ``bridge link`` (ports grouped by master);
+- routes come from the richest listing present: ``ip -j route``, ``ip route``, then
+  ``route -n`` (which shows only the first nexthop of a multipath route).
+
+Everything is a frozen dataclass with a natural key (interfaces by name, addresses by
+CIDR, routes by type + destination + table + metric), so diffs line up by key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from generator.capture import Capture, Section
+from generator.parsers import Elision, Record
+from generator.parsers.brctl_show import Bridge as BrctlBridge
+from generator.parsers.bridge_link import BridgePort
+from generator.parsers.ip_addr import Address as AddressRecord
+from generator.parsers.ip_addr import Link
+from generator.parsers.ip_route import IpRoute
+from generator.parsers.route_n import RouteEntry
+
+ROUTE_SOURCES = ("ip -j route", "ip route", "route -n")
+
+
+@dataclass(frozen=True)
+class Address:
+    cidr: str
+    family: str
+    scope: str | None
+    line: int
+
+    @property
+    def ip(self) -> str:
+        return str(ipaddress.ip_interface(self.cidr).ip)
+
+    @property
+    def network(self) -> str:
+        return str(ipaddress.ip_interface(self.cidr).network)
+
+    @property
+    def prefix_length(self) -> int:
+        return ipaddress.ip_interface(self.cidr).network.prefixlen
+
+
+@dataclass(frozen=True)
+class Interface:
+    """An interface, keyed by name. ``peer_ifindex`` is N of ``@ifN`` (a veth's other end)."""
+
+    name: str
+    ifindex: int
+    line: int
+    peer_ifindex: int | None = None
+    parent: str | None = None
+    link_netnsid: int | None = None
+    link_netns: str | None = None
+    kind: str | None = None
+    mac: str | None = None
+    mtu: int | None = None
+    state: str | None = None
+    flags: tuple[str, ...] = ()
+    master: str | None = None
+    addresses: tuple[Address, ...] = ()
+
+    @property
+    def ipv4(self) -> tuple[Address, ...]:
+        return tuple(a for a in self.addresses if a.family == "inet")
+
+
+@dataclass(frozen=True)
+class Bridge:
+    name: str
+    line: int
+    ports: tuple[str, ...]
+    bridge_id: str | None = None
+    stp: bool | None = None
+    source: str = "brctl show"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route, keyed by (type, destination, table, metric). ``destination`` is a CIDR."""
+
+    destination: str
+    line: int
+    source: str
+    type: str = "unicast"
+    table: str = "main"
+    gateway: str | None = None
+    device: str | None = None
+    metric: int = 0
+    scope: str | None = None
+    proto: str | None = None
+    src: str | None = None
+    flags: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.type, self.destination, self.table, self.metric)
+
+    @property
+    def prefix_length(self) -> int:
+        return ipaddress.ip_network(self.destination).prefixlen
+
+    @property
+    def is_default(self) -> bool:
+        return self.prefix_length == 0
+
+    @property
+    def is_host_route(self) -> bool:
+        network = ipaddress.ip_network(self.destination)
+        return network.prefixlen == network.max_prefixlen
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """What one network namespace (``host`` or ``pod/<name>``) shows."""
+
+    name: str
+    interfaces: tuple[Interface, ...] = ()
+    bridges: tuple[Bridge, ...] = ()
+    routes: tuple[Route, ...] = ()
+    route_source: str | None = None
+    commands: tuple[str, ...] = ()
+    elided: tuple[int, ...] = field(default=())
+
+    def interface(self, name: str) -> Interface | None:
+        return next((i for i in self.interfaces if i.name == name), None)
+
+    def by_ifindex(self, ifindex: int) -> Interface | None:
+        return next((i for i in self.interfaces if i.ifindex == ifindex), None)
+
+    @property
+    def has_interfaces(self) -> bool:
+        return any(c in self.commands for c in ("ip addr", "ip -j addr", "ip -j -d link"))
+
+    @property
+    def has_bridges(self) -> bool:
+        return any(c in self.commands for c in ("brctl show", "bridge link"))
+
+    @property
+    def has_routes(self) -> bool:
+        return self.route_source is not None
+
+
+@dataclass(frozen=True)
+class NodeModel:
+    capture_id: str
+    namespaces: tuple[Namespace, ...]
+
+    def namespace(self, name: str) -> Namespace | None:
+        return next((n for n in self.namespaces if n.name == name), None)
+
+    @property
+    def host(self) -> Namespace | None:
+        return self.namespace("host")
+
+    @property
+    def pods(self) -> tuple[Namespace, ...]:
+        return tuple(n for n in self.namespaces if n.name.startswith("pod/"))
+
+
+def build(capture: Capture) -> NodeModel:
+    by_namespace: dict[str, list[Section]] = {}
+    for section in capture.sections:
+        by_namespace.setdefault(section.namespace, []).append(section)
+    return NodeModel(
+        capture_id=capture.id,
+        namespaces=tuple(_namespace(name, sections) for name, sections in sorted(by_namespace.items())),
+    )
+
+
+def _namespace(name: str, sections: list[Section]) -> Namespace:
+    records: dict[str, list[Record]] = {}
+    for section in sections:
+        if section.parser is not None:
+            records.setdefault(section.parser, []).extend(section.records)
+    interfaces = _interfaces(records)
+    bridges = _bridges(records)
+    route_source = next((s for s in ROUTE_SOURCES if s in records), None)
+    routes = _routes(route_source, records.get(route_source, [])) if route_source else ()
+    elided = tuple(sorted(r.line for rs in records.values() for r in rs if isinstance(r, Elision)))
+    return Namespace(
+        name=name,
+        interfaces=interfaces,
+        bridges=bridges,
+        routes=routes,
+        route_source=route_source,
+        commands=tuple(sorted(records)),
+        elided=elided,
+    )
+
+
+def _interface(link: Link) -> Interface:
+    peer_is_name = link.peer is not None and link.peer_ifindex is None and link.peer != "NONE"
+    return Interface(
+        name=link.name,
+        ifindex=link.ifindex,
+        line=link.line,
+        peer_ifindex=link.peer_ifindex,
+        parent=link.peer if peer_is_name else None,
+        link_netnsid=link.link_netnsid,
+        link_netns=link.link_netns,
+        kind=link.link_kind,
+        mac=link.mac,
+        mtu=link.mtu,
+        state=link.state,
+        flags=link.flags,
+        master=link.master,
+        addresses=tuple(_address(a) for a in link.addresses),
+    )
+
+
+def _address(record: AddressRecord) -> Address:
+    return Address(cidr=record.cidr, family=record.family, scope=record.scope, line=record.line)
+
+
+def _links(records: Iterable[Record]) -> list[Link]:
+    return [r for r in records if isinstance(r, Link)]
+
+
+def _interfaces(records: dict[str, list[Record]]) -> tuple[Interface, ...]:
+    merged: dict[str, Interface] = {}
+    for command in ("ip addr", "ip -j addr", "ip -j -d link"):
+        for link in _links(records.get(command, [])):
+            current = _interface(link)
+            known = merged.get(link.name)
+            merged[link.name] = current if known is None else _merge(known, current)
+    return tuple(sorted(merged.values(), key=lambda i: (i.ifindex, i.name)))
+
+
+def _merge(first: Interface, second: Interface) -> Interface:
+    """Fill what ``first`` lacks from ``second``; ``first`` (the address listing) wins on conflicts."""
+    changes: dict[str, Any] = {}
+    for name in ("peer_ifindex", "parent", "link_netnsid", "link_netns", "kind", "mac", "mtu", "state", "master"):
+        if getattr(first, name) is None and getattr(second, name) is not None:
+            changes[name] = getattr(second, name)
+    if not first.addresses and second.addresses:
+        changes["addresses"] = second.addresses
+    return replace(first, **changes) if changes else first
+
+
+def _bridges(records: dict[str, list[Record]]) -> tuple[Bridge, ...]:
+    if "brctl show" in records:
+        return tuple(
+            sorted(
+                (
+                    Bridge(name=r.name, line=r.line, ports=tuple(r.ports), bridge_id=r.bridge_id, stp=r.stp_enabled)
+                    for r in records["brctl show"]
+                    if isinstance(r, BrctlBridge)
+                ),
+                key=lambda b: b.name,
+            )
+        )
+    ports: dict[str, list[BridgePort]] = {}
+    for record in records.get("bridge link", []):
+        if isinstance(record, BridgePort) and record.master:
+            ports.setdefault(record.master, []).append(record)
+    return tuple(
+        Bridge(name=name, line=min(p.line for p in members), ports=tuple(p.name for p in members), source="bridge link")
+        for name, members in sorted(ports.items())
+    )
+
+
+def _routes(source: str, records: list[Record]) -> tuple[Route, ...]:
+    routes: list[Route] = []
+    for record in records:
+        if isinstance(record, RouteEntry):
+            routes.append(
+                Route(
+                    destination=record.destination,
+                    line=record.line,
+                    source=source,
+                    type="unreachable" if record.reject else "unicast",
+                    gateway=record.gateway,
+                    device=record.iface,
+                    metric=record.metric or 0,
+                    scope=None,
+                    flags=record.flags,
+                )
+            )
+        elif isinstance(record, IpRoute):
+            destination = record.destination
+            if destination == "default":
+                # Only the addresses on the line tell an IPv6 default from an IPv4 one.
+                hints = (record.gateway, record.src, *(h.gateway for h in record.nexthops))
+                destination = "::/0" if any(h and ":" in h for h in hints) else "0.0.0.0/0"
+            first_hop = record.nexthops[0] if record.nexthops else None
+            routes.append(
+                Route(
+                    destination=destination,
+                    line=record.line,
+                    source=source,
+                    type=record.type,
+                    table=record.table or "main",
+                    gateway=record.gateway or (first_hop.gateway if first_hop else None),
+                    device=record.dev or (first_hop.dev if first_hop else None),
+                    metric=record.metric or 0,
+                    scope=record.scope,
+                    proto=record.proto,
+                    src=record.src,
+                )
+            )
+    return tuple(routes)

@@ -1,0 +1,151 @@
+"""What every parser shares: where its text came from, located errors, elisions.
+
+A parser sees the output of one command as plain text. The :class:`Origin` tells it
+which file that text sits in and on which line the output starts, so every record
+and every error carries the line number a contributor will find in their editor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, NoReturn
+
+from generator.errors import Location, ParseError, Problem
+
+# The author's "I left lines out here" marks. They are recorded, never parsed as data.
+ELISION_MARKS = frozenset({".", "..."})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a command's output lives.
+
+    ``first_line`` is the file line holding the output's first line. ``section`` names
+    the capture section (``host: route -n``) when the output comes from a capture.
+    """
+
+    file: str
+    command: str
+    first_line: int = 1
+    section: str | None = None
+
+    def line_of(self, index: int) -> int:
+        """The file line of output line ``index`` (0-based)."""
+        return self.first_line + index
+
+    def problem(self, index: int | None, message: str, source: str | None) -> Problem:
+        if index is None:
+            return Problem(Location(self.file, self.first_line), message, source, self.section or self.command)
+        context = f"{self.section}, output line {index + 1}" if self.section else self.command
+        return Problem(Location(self.file, self.line_of(index)), message, source, context)
+
+    def fail(self, index: int | None, message: str, source: str | None = None) -> NoReturn:
+        raise ParseError(self.problem(index, message, source))
+
+
+@dataclass(frozen=True)
+class Record:
+    """Base of every parser record: ``line`` is the file line it was read from."""
+
+    record_type: ClassVar[str] = "record"
+    line: int
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"record": self.record_type}
+        for f in dataclasses.fields(self):
+            data[f.name] = _jsonable(getattr(self, f.name))
+        return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Record):
+        return value.to_json()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return sorted(_jsonable(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Elision(Record):
+    """A line that is only ``.`` or ``...``: the author left output out here."""
+
+    record_type: ClassVar[str] = "elision"
+    text: str
+
+
+def records_to_json(records: list[Record]) -> str:
+    """Pretty JSON with sorted keys: stable, and readable in a review diff."""
+    return json.dumps([r.to_json() for r in records], indent=2, sort_keys=True) + "\n"
+
+
+def lines(text: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(index, line)`` for each line, without line terminators.
+
+    A trailing newline does not make an extra empty line; ``\\r\\n`` endings (an
+    output pasted from a Windows terminal) are treated like ``\\n``.
+    """
+    parts = text.split("\n")
+    if parts[-1] == "":
+        parts.pop()
+    for index, raw in enumerate(parts):
+        yield index, raw.removesuffix("\r")
+
+
+def is_elision(line: str) -> bool:
+    return line.strip() in ELISION_MARKS
+
+
+def parse_int(origin: Origin, index: int, source: str, token: str, what: str) -> int:
+    if not token.isdigit() or not token.isascii():
+        origin.fail(index, f"{what} {token!r} is not a whole number", source)
+    return int(token)
+
+
+def parse_ipv4(origin: Origin, index: int, source: str, token: str, what: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(token))
+    except ValueError:
+        origin.fail(index, f"{what} {token!r} is not an IPv4 address", source)
+
+
+def parse_interface(origin: Origin, index: int, source: str, token: str, what: str) -> str:
+    """A CIDR as printed by iproute2 (``10.0.0.4/24``); host bits are allowed."""
+    try:
+        iface = ipaddress.ip_interface(token)
+    except ValueError:
+        origin.fail(
+            index, f"{what} {token!r} is not a valid address/prefix-length (expected e.g. 10.240.0.4/16)", source
+        )
+    return iface.with_prefixlen
+
+
+def parse_prefix(origin: Origin, index: int, source: str, token: str, what: str) -> str:
+    """A route destination: ``default``, a bare address (a host route) or a CIDR."""
+    if token == "default":
+        return "default"
+    try:
+        net = ipaddress.ip_network(token, strict=True)
+    except ValueError:
+        try:
+            ipaddress.ip_network(token, strict=False)
+        except ValueError:
+            origin.fail(index, f"{what} {token!r} is not an IP prefix", source)
+        origin.fail(index, f"{what} {token!r} has host bits set", source)
+    return net.with_prefixlen
+
+
+MAC_HEX = frozenset("0123456789abcdef")
+
+
+def is_mac(token: str, octets: int | None = None) -> bool:
+    """A link-layer address as iproute2 prints it: lower-case hex octets joined by ``:``."""
+    parts = token.split(":")
+    if octets is not None and len(parts) != octets:
+        return False
+    return len(parts) >= 2 and all(len(p) == 2 and set(p) <= MAC_HEX for p in parts)

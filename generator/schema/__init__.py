@@ -1,0 +1,1 @@
+"""The capture JSON Schema (capture.schema.json), shipped as package data."""
