@@ -219,7 +219,9 @@ def _read_yaml(path: Path, display: str) -> tuple[CommentedMap, _Source]:
         # Raised for characters YAML forbids, e.g. a terminal escape pasted with the output.
         bad_line = text[: exc.position].count("\n") + 1
         raise CaptureError(
-            src.problem(bad_line, f"character {chr(exc.character)!r} is not allowed in YAML (remove terminal escape codes)")
+            src.problem(
+                bad_line, f"character {chr(exc.character)!r} is not allowed in YAML (remove terminal escape codes)"
+            )
         ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

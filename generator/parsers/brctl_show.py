@@ -27,14 +27,14 @@ The parser is strict. It rejects, with the offending line:
 * brctl's own complaints. bridge-utils 1.5 (Ubuntu 16.04/18.04) prints the bridge
   name, then ``can't get info <reason>`` on stderr, so a capture taken with ``2>&1``
   holds ``br0  can't get info No such device``; it prints ``can't get port info:
-  <reason>`` on stdout in place of the port list; bridge-utils 1.6+ prints ``bridge
-  br0 does not exist!`` or ``device br0 is not a bridge!``. These are reported as
+  <reason>`` on stdout in place of the port list; newer bridge-utils print ``bridge
+  br0 does not exist!`` or ``device br0 is not a bridge!`` on stderr. These are reported as
   errors rather than kept as incomplete bridges: a bridge without its id or its
   ports would be rendered as if the capture were complete, and the fix (recapture,
   or delete the line) is the contributor's to make.
 
-An empty output, or the header alone (bridge-utils before 1.6 prints it even when
-there are no bridges; 1.6+ prints nothing), gives no records.
+An empty output, or the header alone (bridge-utils 1.5 prints it even when there are
+no bridges; newer releases print nothing), gives no records.
 """
 
 from __future__ import annotations

@@ -29,8 +29,9 @@ Mapping, from iproute2's ``ip/ipaddress.c`` (``print_linkinfo()``,
   iproute2's own print order (``print_ifa_flags()``: secondary/temporary, nodad,
   optimistic, dadfailed, home, deprecated, tentative, dynamic, mngtmpaddr,
   noprefixroute, autojoin, stable-privacy), then ``flags XX`` for ``ifa_flags`` bits
-  iproute2 could not name. iproute2 before 4.17 printed text flags in a different
-  order; JSON has no order, so text captures from those versions keep theirs.
+  iproute2 could not name. Older iproute2 printed the text flags in another order
+  (CentOS 7: ``noprefixroute dynamic``); JSON has no order to keep, so only text
+  captures from those versions differ in the order of ``flags``.
 
 Unknown keys. The text parsers reject any token they do not know, because an unknown
 token makes the rest of its line ambiguous. A JSON key cannot be misread that way, but
@@ -45,6 +46,10 @@ text records. So the decision is:
 * Inside ``linkinfo``, the kind-specific bags ``info_data``, ``info_slave_data`` and
   ``info_xstats`` are accepted whole, whatever they hold: they change with every
   kernel release and no record field comes from them.
+* ``operstate_index``/``linkmode_index`` (a state iproute2 could not name) and
+  ``deleted``/``event`` (``ip monitor`` only) are errors that say so; so is
+  ``addr_info`` in ``ip -j -d link`` output, and its absence in ``ip -j addr`` output.
+  ``ifindex``, ``ifname`` and ``flags``, which iproute2 always prints, are required.
 * Any other key, at the interface or the address level, is an error naming the key.
   A capture from a newer iproute2 that prints a new key therefore fails loudly once,
   and the fix is one line: add the key to the ignored list (or map it) after checking
@@ -381,7 +386,11 @@ class _Document:
             elif not char:
                 self.fail(pos, "the output ends inside the JSON array; expected ']' after the last interface")
             else:
-                self.expected(pos, "an interface object '{', ',' or ']'", "the JSON array")
+                self.fail(
+                    pos,
+                    f"found {char!r} at column {self.column(pos)} in the JSON array; "
+                    "expected an interface object '{', ',' or ']'",
+                )
         pos = self.skip(pos, records)
         if pos < len(self.text):
             self.fail(pos, f"found {self.text[pos]!r} after the end of the JSON array; expected nothing after ']'")
