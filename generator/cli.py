@@ -73,6 +73,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_BAD_DATA
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (| head): not an error of ours. Silence the flush at exit too.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115, PTH123
+        return EXIT_OK
     except Exception as exc:
         if os.environ.get("FIELDGUIDE_DEBUG"):
             traceback.print_exc(file=err)
@@ -89,14 +93,18 @@ def _parse(args: argparse.Namespace, out: TextIO) -> int:
     if str(path) == "-":
         text, name = sys.stdin.read(), "<stdin>"
     else:
+        name = path.as_posix()
         try:
-            text, name = path.read_text(encoding="utf-8"), path.as_posix()
+            raw = path.read_bytes()
         except FileNotFoundError:
             raise UsageError(f"no such file: {path}") from None
-        except UnicodeDecodeError:
-            raise GeneratorError(Problem(Location(path.as_posix()), "file is not valid UTF-8 text")) from None
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise GeneratorError(Problem(Location(name, line), "file is not valid UTF-8 text")) from None
     records = parser.parse(text, origin=Origin(file=name, command=parser.command))
     if args.json:
         out.write(records_to_json(records))
@@ -112,7 +120,7 @@ def _describe(record: Record, indent: str = "") -> str:
     nested: list[str] = []
     for f in fields(record):
         value = getattr(record, f.name)
-        if f.name == "line" or value in (None, (), "", False):
+        if f.name == "line" or value is None or value is False or value in ((), ""):
             continue
         if isinstance(value, tuple) and value and all(isinstance(v, Record) for v in value):
             nested.extend(_describe(v, indent + "    ") for v in value)

@@ -1,0 +1,115 @@
+"""The command line as a user meets it: exit codes and the exact text printed."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from tests.conftest import FIXTURES, ROOT
+
+KUBENET_NONE = "captures/kubenet-none/aks-nodepool1-27511634-vmss000000.yaml"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def test_parse_prints_records_with_line_numbers() -> None:
+    code, out, err = run(
+        "parse", "sudo nsenter -t 30064 -n ip addr", "tests/fixtures/ip-addr/published-kubenet-calico-pod.txt"
+    )
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith("line    1  link         ifindex=1 name=lo ")
+    assert lines[2].startswith("line    5  link         ifindex=3 name=eth0 peer=if15 peer_ifindex=15 ")
+    assert lines[3] == (
+        "    line    7  address      family=inet cidr=10.244.0.10/32 scope=global label=eth0 "
+        "valid_lft=forever preferred_lft=forever"
+    )
+
+
+def test_parse_json_matches_the_golden_file() -> None:
+    case = FIXTURES / "route-n" / "published-kubenet-calico.txt"
+    code, out, _ = run("parse", "route -n", str(case.relative_to(ROOT)), "--json")
+    assert code == 0
+    golden = json.loads(case.with_suffix(".json").read_text(encoding="utf-8"))
+    assert json.loads(out) == golden
+
+
+def test_parse_bad_output_is_located(tmp_path: Path) -> None:
+    bad = tmp_path / "route.txt"
+    bad.write_text(
+        "Kernel IP routing table\n"
+        "Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n"
+        "10.0.0.0        0.0.0.0         255.0.255.0     U     0      0        0 eth0\n"
+    )
+    code, out, err = run("parse", "route -n", str(bad))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"{bad.as_posix()}:3 [route -n]: genmask '255.0.255.0' is not contiguous "
+        "(expected a netmask such as 255.255.255.0)\n"
+        "    | 10.0.0.0        0.0.0.0         255.0.255.0     U     0      0        0 eth0\n"
+    )
+
+
+def test_parse_unknown_command_is_a_usage_error() -> None:
+    code, _, err = run("parse", "iptables -nvL", "README.md")
+    assert code == 2
+    assert err.startswith("usage error: no parser for 'iptables -nvL' (known: \"ip addr\", ")
+
+
+def test_parse_binary_garbage(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(b"1: lo\n\xff\xfe\x00junk")
+    code, _, err = run("parse", "ip addr", str(garbage))
+    assert (code, err) == (1, f"{garbage.as_posix()}:2: file is not valid UTF-8 text\n")
+
+
+def test_show_lists_the_model() -> None:
+    code, out, err = run("show", KUBENET_NONE)
+    assert (code, err) == (0, "")
+    assert "  bridge cbr0: veth9423965c, vetha1065ff2, vetha33f314e, vethcd3ab008, vethd3b9c108\n" in out
+    assert "   19: vethd3b9c108@if3 master cbr0 fe80::3c6a:2cff:fe7e:5925/64\n" in out
+    assert "  route 10.100.1.0/24 dev cbr0\n" in out
+    assert "[pod/nginx-pid-14219]  commands: ip addr\n" in out
+
+
+def test_show_json_is_deterministic() -> None:
+    first = run("show", KUBENET_NONE, "--json")[1]
+    second = run("show", KUBENET_NONE, "--json")[1]
+    assert first == second
+    model = json.loads(first)
+    assert [n["name"] for n in model["namespaces"]] == ["host", "pod/nginx-pid-14219"]
+
+
+def test_show_missing_capture_is_a_usage_error() -> None:
+    assert run("show", "captures/nope/none.yaml") == (2, "", "usage error: no such file: captures/nope/none.yaml\n")
+
+
+def test_module_entry_point_never_prints_a_traceback(tmp_path: Path) -> None:
+    folder = tmp_path / "kubenet-none"
+    folder.mkdir()
+    (folder / "node.yaml").write_bytes(b"\x00\x01 not yaml: [")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--root", str(tmp_path), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.endswith("1 capture checked: 1 with problems\n")
