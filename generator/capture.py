@@ -75,6 +75,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """The author's visible, reasoned exception to one rule for this capture."""
+
+    rule: str
+    reason: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Pod:
     name: str
     ip: str
@@ -96,6 +105,12 @@ class Capture:
     sections: tuple[Section, ...]
     expect: dict[str, Any]
     lines: dict[str, int]
+    text_lines: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+
+    def source_line(self, line: int | None) -> str | None:
+        """The capture file's text at ``line`` (1-based), for quoting evidence."""
+        return self.text_lines[line - 1] if line is not None and 0 < line <= len(self.text_lines) else None
 
     def line_of(self, key: str) -> int | None:
         """The file line of a metadata key path such as ``expect.mode``."""
@@ -438,6 +453,11 @@ def _build(cid: str, src: _Source, data: CommentedMap, problems: ProblemCollecto
         sections=sections,
         expect=_plain(data.get("expect", {})),
         lines=lines,
+        text_lines=src.lines,
+        waivers=tuple(
+            Waiver(rule=str(w["rule"]), reason=str(w["reason"]), line=_line(data["waivers"], i) or 0)
+            for i, w in enumerate(data.get("waivers", []))
+        ),
     )
 
 

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from generator import capture as capture_mod
-from generator import model as model_mod
-from generator import parsers
+from generator import parsers, pipeline, report, rules
 from generator.errors import GeneratorError, Location, Problem, UsageError, printable
 from generator.parsers import Origin, Record, records_to_json
 
@@ -49,9 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the model as JSON")
     s.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
 
-    c = sub.add_parser("check", help="validate every capture under the paths")
+    r = sub.add_parser("rules", help="print the rules catalogue")
+    r.add_argument("--json", action="store_true", help="print the catalogue as JSON")
+
+    c = sub.add_parser("check", help="validate every capture under the paths and run the rules")
     c.add_argument("paths", nargs="*", type=Path, help="files or folders (default: captures/)")
     c.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
+    c.add_argument("--format", choices=report.FORMATS, default="text", help="text (default), github or json")
+    c.add_argument("--strict", action="store_true", help="warnings fail the check too")
     return parser
 
 
@@ -64,6 +68,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return _parse(args, out)
         if args.verb == "show":
             return _show(args, out)
+        if args.verb == "rules":
+            return _rules(args, out)
         return _check(args, out, err)
     except UsageError as exc:
         print(f"usage error: {exc}", file=err)
@@ -132,17 +138,14 @@ def _describe(record: Record, indent: str = "") -> str:
     return "\n".join([head, *nested])
 
 
-def _load(path: Path, root: Path) -> capture_mod.Capture:
-    if not path.exists():
-        raise UsageError(f"no such file: {path}")
-    return capture_mod.load(path, root)
-
-
 def _show(args: argparse.Namespace, out: TextIO) -> int:
-    capture = _load(args.capture, args.root)
-    model = model_mod.build(capture)
+    if not args.capture.exists():
+        raise UsageError(f"no such file: {args.capture}")
+    analysis = pipeline.analyse(args.capture, args.root)
+    capture, model, facts, result = analysis.capture, analysis.model, analysis.facts, analysis.result
     if args.json:
-        out.write(json.dumps(_jsonable(model), indent=2, sort_keys=True) + "\n")
+        data = {"model": _jsonable(model), "facts": _jsonable(facts), "rules": _jsonable(result)}
+        out.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
         return EXIT_OK
     out.write(f"{capture.id}: {capture.title}\n")
     out.write(f"  network plugin {capture.network_plugin}, network policy {capture.network_policy}\n")
@@ -162,6 +165,28 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
             dev = f" dev {printable(route.device)}" if route.device else ""
             kind = "" if route.type == "unicast" else f"{route.type} "
             out.write(f"  route {kind}{route.destination}{via}{dev}\n")
+        raw = [s for s in capture.sections if s.namespace == ns.name and s.parser is None]
+        for section in raw:
+            out.write(f"  raw output kept verbatim: {printable(section.command)}\n")
+    out.write("\nderived facts\n")
+    out.write(f"  mode: {facts.mode.value} ({facts.mode.reason})\n")
+    out.write(f"  uplink: {facts.uplink or 'not found'}, node address {facts.node_address or 'not found'}\n")
+    out.write(
+        f"  CNI bridge: {', '.join(facts.cni_bridges) or 'none'}; Docker bridge: {facts.docker_bridge or 'none'}\n"
+    )
+    out.write(f"  host veth prefix: {facts.host_veth_prefix or 'none visible'}\n")
+    for role in facts.roles:
+        out.write(f"  role {role.namespace} {printable(role.interface)}: {role.role}\n")
+    for pair in facts.pairs:
+        host_end = pair.host_interface or f"index {pair.host_ifindex} (not shown)"
+        out.write(f"  veth pair {pair.pod} {pair.pod_interface} <-> host {printable(host_end)}: {pair.status}\n")
+    for path in facts.paths:
+        out.write(f"  path {path.pod}: {path.via} ({path.reason})\n")
+    out.write("\nrules\n")
+    out.write(f"  passed: {', '.join(result.passed) or 'none'}\n")
+    out.write(f"  not applicable: {', '.join(result.not_applicable) or 'none'}\n")
+    if result.findings:
+        out.write(report.text(report.from_finding(f) for f in result.findings))
     return EXIT_OK
 
 
@@ -175,22 +200,63 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _rules(args: argparse.Namespace, out: TextIO) -> int:
+    catalogue = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "severity": r.severity,
+            "statement": r.statement,
+            "applies_when": r.applies_when,
+            "explanation": r.explanation,
+        }
+        for r in rules.RULES
+    ]
+    if args.json:
+        out.write(json.dumps(catalogue, indent=2, sort_keys=True) + "\n")
+        return EXIT_OK
+    for entry in catalogue:
+        out.write(f"{entry['id']} {entry['name']} ({entry['severity']})\n")
+        out.write(f"  {entry['statement']}\n")
+        out.write(f"  applies when {entry['applies_when']}\n")
+        out.write(f"  why: {entry['explanation']}\n\n")
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     roots: list[Path] = args.paths or [args.root]
     for path in roots:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
     files = capture_mod.discover(roots)
-    bad = 0
+    items: list[report.Item] = []
+    bad_files: set[str] = set()
     for path in files:
         try:
-            capture_mod.load(path, args.root)
+            analysis = pipeline.analyse(path, args.root)
         except GeneratorError as exc:
-            bad += 1
-            print(str(exc), file=err)
+            items.extend(report.from_problem(p) for p in exc.problems)
+            bad_files.update(p.location.file for p in exc.problems)
+            continue
+        items.extend(report.from_finding(f) for f in analysis.result.findings)
+    failing = [i for i in items if i.counts and (i.severity == "error" or args.strict)]
+    bad_files.update(i.file for i in failing)
+    warnings = sum(1 for i in items if i.counts and i.severity == "warning")
     noun = "capture" if len(files) == 1 else "captures"
-    if bad:
-        print(f"{len(files)} {noun} checked: {bad} with problems", file=err)
-        return EXIT_BAD_DATA
-    print(f"{len(files)} {noun} checked: all clean", file=out)
-    return EXIT_OK
+    summary = f"{len(files)} {noun} checked: "
+    summary += f"{len(bad_files)} with problems" if bad_files else "all clean"
+    if warnings:
+        summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    waived = sum(1 for i in items if i.waived)
+    if waived:
+        summary += f", {waived} waived"
+    if args.format == "json":
+        out.write(report.as_json(items, len(files)))
+    elif args.format == "github":
+        out.write(report.github(items))
+        print(summary, file=err if bad_files else out)
+    else:
+        stream = err if bad_files else out
+        stream.write(report.text(items))
+        print(summary, file=stream)
+    return EXIT_BAD_DATA if bad_files else EXIT_OK

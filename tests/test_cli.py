@@ -92,7 +92,8 @@ def test_show_json_is_deterministic() -> None:
     second = run("show", KUBENET_NONE, "--json")[1]
     assert first == second
     model = json.loads(first)
-    assert [n["name"] for n in model["namespaces"]] == ["host", "pod/nginx-pid-14219"]
+    assert [n["name"] for n in model["model"]["namespaces"]] == ["host", "pod/nginx-pid-14219"]
+    assert model["facts"]["mode"]["value"] == "bridge"
 
 
 def test_show_missing_capture_is_a_usage_error() -> None:
@@ -113,3 +114,16 @@ def test_module_entry_point_never_prints_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.endswith("1 capture checked: 1 with problems\n")
+
+
+def test_rules_catalogue_comes_from_the_definitions() -> None:
+    from generator import rules
+
+    code, out, _ = run("rules", "--json")
+    catalogue = json.loads(out)
+    assert code == 0
+    assert [e["id"] for e in catalogue] == [r.id for r in rules.RULES]
+    first = rules.RULES[0]
+    assert catalogue[0]["statement"] == first.statement
+    assert catalogue[0]["explanation"] == " ".join((first.check.__doc__ or "").split())
+    assert all(e["explanation"] for e in catalogue), "every rule explains itself"

@@ -1,0 +1,123 @@
+"""How ``check`` prints what it found: text for people, GitHub annotations for CI, JSON for tools.
+
+Load problems (the capture could not be read) and rule findings (it was read, and a
+rule does not hold) become the same :class:`Item`, so every format treats them alike.
+Items are grouped per file and sorted by line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from generator.errors import Problem, printable
+from generator.rules import Finding
+
+FORMATS = ("text", "github", "json")
+
+
+@dataclass(frozen=True)
+class Item:
+    file: str
+    line: int | None
+    severity: str
+    rule: str
+    name: str
+    message: str
+    evidence: tuple[tuple[int, str | None], ...] = ()
+    context: str | None = None
+    waived: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        return self.waived is None
+
+
+def from_problem(problem: Problem) -> Item:
+    evidence = (
+        ((problem.location.line, problem.source),) if problem.location.line and problem.source is not None else ()
+    )
+    return Item(
+        problem.location.file,
+        problem.location.line,
+        problem.severity,
+        "capture",
+        "capture-format",
+        problem.message,
+        evidence,
+        problem.context,
+    )
+
+
+def from_finding(finding: Finding) -> Item:
+    return Item(
+        finding.file,
+        finding.line,
+        finding.severity,
+        finding.rule,
+        finding.name,
+        finding.message,
+        tuple((e.line, e.text) for e in finding.evidence),
+        None,
+        finding.waived,
+    )
+
+
+def _sorted(items: Iterable[Item]) -> list[Item]:
+    return sorted(items, key=lambda i: (i.file, i.line or 0, i.rule, i.message))
+
+
+def text(items: Iterable[Item]) -> str:
+    """Grouped per file; each item as ``file:line: severity RULE name: message`` with quoted lines."""
+    out: list[str] = []
+    current = None
+    for item in _sorted(items):
+        if item.file != current:
+            if current is not None:
+                out.append("")
+            out.append(f"{item.file}")
+            current = item.file
+        where = item.file if item.line is None else f"{item.file}:{item.line}"
+        if item.context:
+            where += f" [{item.context}]"
+        label = item.severity if item.rule == "capture" else f"{item.severity} {item.rule} {item.name}"
+        waived = " (waived)" if item.waived else ""
+        out.append(f"  {where}: {label}{waived}: {item.message}")
+        for line, source in item.evidence:
+            if source is not None:
+                out.append(f"    {line:>5} | {printable(source)}")
+        if item.waived:
+            out.append(f"    waiver: {item.waived}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(items: Iterable[Item]) -> str:
+    """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per item."""
+    out = []
+    for item in _sorted(items):
+        level = "notice" if item.waived else item.severity
+        props = [f"file={_escape_property(item.file)}"]
+        if item.line is not None:
+            props.append(f"line={item.line}")
+        title = "capture format" if item.rule == "capture" else f"{item.rule} {item.name}"
+        props.append(f"title={_escape_property(title)}")
+        message = item.message + (f" (waived: {item.waived})" if item.waived else "")
+        out.append(f"::{level} {','.join(props)}::{_escape_data(message)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def as_json(items: Iterable[Item], files: int) -> str:
+    data = {
+        "files": files,
+        "items": [{**asdict(i), "evidence": [{"line": ln, "text": t} for ln, t in i.evidence]} for i in _sorted(items)],
+    }
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
