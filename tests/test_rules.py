@@ -302,3 +302,45 @@ def test_mode_is_unknown_without_host_routes_or_bridges(tmp_path: Path) -> None:
     analysis = analyse(tmp_path, host=host_lo, brctl=None, routes=None)
     assert analysis.facts.mode.value == "unknown"
     assert analysis.facts.mode.reason == "the host's route -n or ip route output was not captured"
+
+
+def test_newer_azure_cni_node_without_docker_or_brctl_is_transparent(tmp_path: Path) -> None:
+    """A containerd-era Azure CNI node: iproute2 6 text, ip route instead of route -n, no docker0, no brctl."""
+    host = (
+        "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n"
+        "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+        "    inet 127.0.0.1/8 scope host lo\n"
+        "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000\n"
+        "    link/ether 60:45:bd:12:34:56 brd ff:ff:ff:ff:ff:ff\n"
+        "    inet 10.224.0.4/16 metric 100 brd 10.224.255.255 scope global eth0\n"
+        "7: azv1a2b3c4d5e6@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n"
+        "    link/ether aa:aa:aa:aa:aa:aa brd ff:ff:ff:ff:ff:ff link-netns cni-5b6a2c1e-0f3d-4b2a-9c1d-2e3f4a5b6c7d\n"
+    )
+    pod = (
+        "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n"
+        "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+        "    inet 127.0.0.1/8 scope host lo\n"
+        "6: eth0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n"
+        "    link/ether 12:34:56:78:9a:bc brd ff:ff:ff:ff:ff:ff link-netnsid 0\n"
+        "    inet 10.224.0.12/16 scope global eth0\n"
+    )
+    path = write_capture(
+        tmp_path, plugin="azure", policy="none", pod_ip="10.224.0.12", pod=pod, host=host, brctl=None, routes=None
+    )
+    text = path.read_text(encoding="utf-8") + (
+        "  - namespace: host\n    command: sudo ip route\n    output: |\n"
+        "      default via 10.224.0.1 dev eth0 proto dhcp src 10.224.0.4 metric 100\n"
+        "      10.224.0.0/16 dev eth0 proto kernel scope link src 10.224.0.4 metric 100\n"
+        "      10.224.0.12 dev azv1a2b3c4d5e6 proto static scope link\n"
+        "      168.63.129.16 via 10.224.0.1 dev eth0 proto dhcp src 10.224.0.4 metric 100\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    analysis = pipeline.analyse(path, tmp_path)
+    assert analysis.model.host is not None and analysis.model.host.route_source == "ip route"
+    assert (analysis.facts.mode.value, analysis.facts.docker_bridge, analysis.facts.uplink) == (
+        "transparent",
+        None,
+        "eth0",
+    )
+    assert analysis.facts.host_veth_prefix == "azv"
+    assert analysis.result.findings == ()
