@@ -121,7 +121,7 @@ class Capture:
 
 
 @dataclass(frozen=True)
-class _Source:
+class Source:
     """The capture file being loaded: its display name and its lines, for located problems."""
 
     display: str
@@ -148,12 +148,12 @@ def capture_id(path: Path, root: Path) -> str:
     The id becomes output file names, so it must never climb out of the output
     folder or carry characters a URL or a shell would treat specially.
     """
-    display = _display(path)
+    display = display_path(path)
     try:
         relative = path.resolve().relative_to(root.resolve())
     except ValueError:
         raise CaptureError(
-            Problem(Location(display), f"capture is not under the captures folder {_display(root)}")
+            Problem(Location(display), f"capture is not under the captures folder {display_path(root)}")
         ) from None
     parts = relative.with_suffix("").parts if relative.suffix == ".yaml" else ()
     if relative.suffix != ".yaml":
@@ -172,7 +172,7 @@ def capture_id(path: Path, root: Path) -> str:
     return "/".join(parts)
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """Paths in messages: relative to the working directory when possible, always with ``/``."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
@@ -182,23 +182,31 @@ def _display(path: Path) -> str:
 
 def load(path: Path, root: Path) -> Capture:
     """Load, validate and parse one capture; raise CaptureError listing every problem."""
-    display = _display(path)
+    display = display_path(path)
     cid = capture_id(path, root)
-    data, src = _read_yaml(path, display)
+    data, src = read_yaml(path, display)
     problems = ProblemCollector()
-    _validate(data, schema(), "", src, problems, data)
+    validate(data, schema(), "", src, problems, data)
     problems.raise_if_any()
     capture = _build(cid, src, data, problems)
     problems.raise_if_any()
     return capture
 
 
+# Files under captures/ that are not captures (read by generator.compare).
+NOT_CAPTURES = frozenset({"comparisons.yaml"})
+
+
 def discover(paths: list[Path]) -> list[Path]:
-    """Every ``*.yaml`` under the given files or folders, sorted, without duplicates."""
+    """Every capture (``*.yaml``) under the given files or folders, sorted, without duplicates."""
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            found.update(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml") and p.is_file() and p.name not in NOT_CAPTURES
+            )
         else:
             found.add(path)
     return sorted(found)
@@ -207,7 +215,7 @@ def discover(paths: list[Path]) -> list[Path]:
 # --- YAML -----------------------------------------------------------------------------
 
 
-def _read_yaml(path: Path, display: str) -> tuple[CommentedMap, _Source]:
+def read_yaml(path: Path, display: str) -> tuple[CommentedMap, Source]:
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -222,7 +230,7 @@ def _read_yaml(path: Path, display: str) -> tuple[CommentedMap, _Source]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CaptureError(Problem(Location(display, line), "file is not valid UTF-8")) from None
-    src = _Source(display, tuple(text.splitlines()))
+    src = Source(display, tuple(text.splitlines()))
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
@@ -253,7 +261,7 @@ def _read_yaml(path: Path, display: str) -> tuple[CommentedMap, _Source]:
     return data, src
 
 
-def _scan_events(yaml: YAML, text: str, src: _Source) -> None:
+def _scan_events(yaml: YAML, text: str, src: Source) -> None:
     """Refuse anchors, aliases, tags and deep nesting before anything is constructed."""
     depth = 0
     for event in yaml.parse(text):
@@ -327,11 +335,11 @@ _JSON_TYPES = {
 }
 
 
-def _validate(
+def validate(
     value: Any,
     rule: dict[str, Any],
     path: str,
-    src: _Source,
+    src: Source,
     problems: ProblemCollector,
     parent: Any,
     key: str | int | None = None,
@@ -377,12 +385,12 @@ def _validate(
                 problems.add(src.problem(_line(value), f"{where}: missing required key {name!r}"))
         for name, sub in props.items():
             if name in value:
-                _validate(value[name], sub, _join(path, name), src, problems, value, name)
+                validate(value[name], sub, _join(path, name), src, problems, value, name)
     elif expected == "array":
         if len(value) < rule.get("minItems", 0):
             fail(f"{where} must have at least {rule['minItems']} item(s)")
         for index, item in enumerate(value):
-            _validate(item, rule.get("items", {}), f"{path}[{index}]", src, problems, value, index)
+            validate(item, rule.get("items", {}), f"{path}[{index}]", src, problems, value, index)
     elif expected == "string":
         if len(value) < rule.get("minLength", 0):
             fail(f"{where} must not be empty")
@@ -419,7 +427,7 @@ def _short(value: str, limit: int = 60) -> str:
 # --- building the capture ---------------------------------------------------------------------
 
 
-def _build(cid: str, src: _Source, data: CommentedMap, problems: ProblemCollector) -> Capture:
+def _build(cid: str, src: Source, data: CommentedMap, problems: ProblemCollector) -> Capture:
     cluster = data["cluster"]
     plugin, policy = str(cluster["network_plugin"]), str(cluster["network_policy"])
     folder = cid.split("/")[0]
@@ -461,7 +469,7 @@ def _build(cid: str, src: _Source, data: CommentedMap, problems: ProblemCollecto
     )
 
 
-def _pods(items: CommentedSeq, src: _Source, problems: ProblemCollector) -> tuple[Pod, ...]:
+def _pods(items: CommentedSeq, src: Source, problems: ProblemCollector) -> tuple[Pod, ...]:
     pods: list[Pod] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
@@ -485,7 +493,7 @@ def _pods(items: CommentedSeq, src: _Source, problems: ProblemCollector) -> tupl
 
 
 def _section(
-    index: int, item: CommentedMap, items: CommentedSeq, src: _Source, pod_names: set[str], problems: ProblemCollector
+    index: int, item: CommentedMap, items: CommentedSeq, src: Source, pod_names: set[str], problems: ProblemCollector
 ) -> Section | None:
     line = _line(items, index) or 0
     namespace = str(item["namespace"])

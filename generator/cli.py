@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import tempfile
 import traceback
 from collections.abc import Sequence
 from dataclasses import asdict, fields, is_dataclass
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from generator import capture as capture_mod
-from generator import parsers, pipeline, report, rules
+from generator import compare, diagrams, parsers, pipeline, report, rules
 from generator.errors import GeneratorError, Location, Problem, UsageError, printable
 from generator.parsers import Origin, Record, records_to_json
 
@@ -48,6 +50,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the model as JSON")
     s.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
 
+    d = sub.add_parser("diff", help="what changes in structure between two captures")
+    d.add_argument("before", help="a capture file or id (e.g. kubenet-none/aks-nodepool1-27511634-vmss000000)")
+    d.add_argument("after", help="a capture file or id")
+    d.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
+    fmt = d.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    fmt.add_argument("--markdown", action="store_true", help="print the comparison as a Markdown table")
+    d.add_argument("--raw", action="store_true", help="also print the raw unified diff of matching sections")
+
+    g = sub.add_parser("diagram", help="the topology diagram of a capture, as DOT or SVG")
+    g.add_argument("capture", help="a capture file or id")
+    g.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
+    g.add_argument(
+        "--svg", type=Path, metavar="FILE", help="render to this SVG file (runs dot) instead of printing DOT"
+    )
+
     r = sub.add_parser("rules", help="print the rules catalogue")
     r.add_argument("--json", action="store_true", help="print the catalogue as JSON")
 
@@ -70,6 +88,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return _show(args, out)
         if args.verb == "rules":
             return _rules(args, out)
+        if args.verb == "diff":
+            return _diff(args, out)
+        if args.verb == "diagram":
+            return _diagram(args, out)
         return _check(args, out, err)
     except UsageError as exc:
         print(f"usage error: {exc}", file=err)
@@ -198,6 +220,47 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return value
+
+
+def _capture_path(given: str, root: Path) -> Path:
+    """A capture named by its file or by its id under the captures folder."""
+    path = Path(given)
+    if path.suffix != ".yaml":
+        path = root / f"{given}.yaml"
+    if not path.is_file():
+        raise UsageError(f"no such capture: {given}")
+    return path
+
+
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    before = pipeline.analyse(_capture_path(args.before, args.root), args.root)
+    after = pipeline.analyse(_capture_path(args.after, args.root), args.root)
+    comparison = compare.compare(before, after)
+    if args.json:
+        out.write(json.dumps(_jsonable(comparison), indent=2, sort_keys=True) + "\n")
+    elif args.markdown:
+        out.write(compare.to_markdown(comparison))
+    else:
+        out.write(compare.to_text(comparison))
+    if args.raw and not args.json:
+        for raw in comparison.raw:
+            out.write(raw.diff or f"(no difference in {raw.namespace}: {raw.command})\n")
+    return EXIT_OK
+
+
+def _diagram(args: argparse.Namespace, out: TextIO) -> int:
+    analysis = pipeline.analyse(_capture_path(args.capture, args.root), args.root)
+    source = diagrams.dot_source(diagrams.node_graph(analysis))
+    if args.svg is None:
+        out.write(source)
+        return EXIT_OK
+    target: Path = args.svg
+    with tempfile.TemporaryDirectory() as tmp:
+        diagrams.render({"diagram": source}, Path(tmp) / "out", Path(tmp) / "cache")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(tmp) / "out" / "diagram.svg", target)
+    out.write(f"wrote {target}\n")
+    return EXIT_OK
 
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:

@@ -115,7 +115,7 @@ class Facts:
 
 def derive(model: NodeModel) -> Facts:
     host = model.host or Namespace(name="host")
-    pairs = tuple(_pair(pod, host) for pod in model.pods if _pod_eth0(pod) is not None)
+    pairs = tuple(_pair(pod, host) for pod in model.pods if pod_eth0(pod) is not None)
     pod_peer_indexes = {p.host_ifindex for p in pairs}
     host_veths = _host_veths(host, pod_peer_indexes)
     cni_bridges, docker_bridge = _bridges(host, host_veths)
@@ -124,7 +124,7 @@ def derive(model: NodeModel) -> Facts:
     roles = _roles(model, host, host_veths, cni_bridges, docker_bridge, uplink)
     paths = tuple(_path(pod, pair, host, cni_bridges, uplink) for pod, pair in _pods_with_pairs(model, pairs))
     mode = _mode(host, model, host_veths, cni_bridges, uplink, per_pod_routes, roles)
-    bridge_ports = {p for b in host.bridges if b.name in cni_bridges for p in _pod_ports(b, host, host_veths, uplink)}
+    bridge_ports = {p for b in host.bridges if b.name in cni_bridges for p in pod_ports(b, host, host_veths, uplink)}
     veth_names = set(host_veths) | {r.device for r in per_pod_routes if r.device} | bridge_ports
     return Facts(
         capture_id=model.capture_id,
@@ -158,14 +158,14 @@ def veth_prefix(names: Iterable[str]) -> str | None:
     return letters or None
 
 
-def _pod_eth0(pod: Namespace) -> Interface | None:
+def pod_eth0(pod: Namespace) -> Interface | None:
     """The pod's veth end: the interface whose peer lives in another namespace (``@ifN``)."""
     candidates = [i for i in pod.interfaces if i.peer_ifindex is not None]
     return next((i for i in candidates if i.name == "eth0"), candidates[0] if candidates else None)
 
 
 def _pair(pod: Namespace, host: Namespace) -> VethPair:
-    eth0 = _pod_eth0(pod)
+    eth0 = pod_eth0(pod)
     assert eth0 is not None and eth0.peer_ifindex is not None
     peer = host.by_ifindex(eth0.peer_ifindex)
     if peer is None:
@@ -274,7 +274,7 @@ def _per_pod_routes(
     return tuple(routes)
 
 
-def _pod_ports(bridge: Bridge, host: Namespace, host_veths: list[str], uplink: str | None) -> list[str]:
+def pod_ports(bridge: Bridge, host: Namespace, host_veths: list[str], uplink: str | None) -> list[str]:
     """A bridge's ports that are pod veths: known veths, or ports an abbreviated ``ip addr`` did not show.
 
     Azure CNI bridges the uplink NIC too (``eth0`` is a port of ``azure0``); it is not a pod.
@@ -295,7 +295,7 @@ def _roles(
         role, reason = _host_role(iface, host, host_veths, cni_bridges, docker, uplink)
         roles.append(RoleFact("host", iface.name, role, reason, (iface.line,)))
     for pod in model.pods:
-        eth0 = _pod_eth0(pod)
+        eth0 = pod_eth0(pod)
         for iface in pod.interfaces:
             if "LOOPBACK" in iface.flags or iface.name == "lo":
                 roles.append(RoleFact(pod.name, iface.name, LOOPBACK, "LOOPBACK flag", (iface.line,)))
@@ -342,7 +342,7 @@ def _host_role(
 def _path(
     pod: Namespace, pair: VethPair | None, host: Namespace, cni_bridges: tuple[str, ...], uplink: str | None
 ) -> PodPath:
-    eth0 = _pod_eth0(pod)
+    eth0 = pod_eth0(pod)
     address = eth0.ipv4[0].cidr if eth0 and eth0.ipv4 else None
     ip = address.split("/")[0] if address else None
     veth = pair.host_interface if pair else None
@@ -432,7 +432,7 @@ def _mode(
         return Mode("unknown", "nothing was captured in the host namespace", ())
     bridge_evidence = [(i.master, i.line) for i in host.interfaces if i.name in host_veths and i.master in cni_bridges]
     bridge_evidence += [
-        (b.name, b.line) for b in host.bridges if b.name in cni_bridges and _pod_ports(b, host, host_veths, uplink)
+        (b.name, b.line) for b in host.bridges if b.name in cni_bridges and pod_ports(b, host, host_veths, uplink)
     ]
     if bridge_evidence:
         names = sorted({str(b) for b, _ in bridge_evidence})

@@ -127,7 +127,7 @@ def _declared_pods(ctx: Context) -> list[tuple[str, str, int, Namespace]]:
 
 
 def _eth0(ns: Namespace) -> Interface | None:
-    return facts_mod._pod_eth0(ns)
+    return facts_mod.pod_eth0(ns)
 
 
 def _host_listing_complete(host: Namespace) -> bool:

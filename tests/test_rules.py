@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,16 +106,16 @@ def write_capture(
     return path
 
 
-def analyse(root: Path, **kwargs: str | None) -> Analysis:
-    return pipeline.analyse(write_capture(root, **kwargs), root)  # type: ignore[arg-type]
+def analyse(root: Path, **kwargs: Any) -> Analysis:
+    return pipeline.analyse(write_capture(root, **kwargs), root)
 
 
 def messages(analysis: Analysis, rule_id: str) -> list[str]:
     return [f.message for f in analysis.result.findings if f.rule == rule_id]
 
 
-def transparent(**kwargs: str | None) -> dict[str, str | None]:
-    base: dict[str, str | None] = {
+def transparent(**kwargs: str | None) -> dict[str, Any]:
+    base: dict[str, Any] = {
         "policy": "calico",
         "pod_ip": "10.244.0.10",
         "pod": POD_TRANSPARENT,
@@ -160,7 +161,7 @@ def test_base_captures_are_clean_and_classified(tmp_path: Path) -> None:
     }
 
 
-FAILING: list[tuple[str, dict[str, str | None], list[str]]] = [
+FAILING: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "FG001",
         {"pod_ip": "10.100.1.99"},

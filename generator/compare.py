@@ -1,0 +1,476 @@
+"""Semantic diff of two captures: what changed in structure, not which bytes differ.
+
+Volatile identities (interface indexes, MACs, the hash suffix of veth names, pod
+addresses) are normalised away first, so two nodes of the same kind compare equal
+and a mode change shows as a handful of structural changes:
+
+- **mode**: bridge -> transparent;
+- **interfaces by role**: the CNI bridge removed, host veths counted with their prefix;
+- **routes by shape**: "connected subnet through a bridge" removed, "per-pod host
+  route to a veth" +9, ...;
+- **pod side**: the eth0 mask (/24 -> /32).
+
+Each change keeps counts, a few examples and the capture lines behind it. The raw
+unified diff of matching command sections is kept as a secondary view.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import facts as facts_mod
+from generator.capture import Capture, display_path, read_yaml, validate
+from generator.errors import ProblemCollector
+from generator.facts import Facts
+from generator.markdown import cell
+from generator.model import NodeModel, Route
+from generator.pipeline import Analysis
+
+# Route shapes, in the order they are reported.
+SHAPES = (
+    ("default", "default route via the gateway"),
+    ("uplink-subnet", "connected node subnet through the uplink"),
+    ("bridge-subnet", "connected pod subnet through the CNI bridge"),
+    ("per-pod", "per-pod host route to a veth"),
+    ("host-via-gateway", "host route via the gateway (Azure platform addresses)"),
+    ("docker-subnet", "Docker's subnet through docker0"),
+    ("tunnel", "route through a tunnel"),
+    ("other", "other route"),
+)
+SHAPE_TITLES = dict(SHAPES)
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a change: how many, a few examples, and the capture lines behind them."""
+
+    count: int
+    examples: tuple[str, ...] = ()
+    lines: tuple[int, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return ", ".join(self.examples) + (", ..." if self.count > len(self.examples) else "")
+
+
+@dataclass(frozen=True)
+class Change:
+    """``kind`` is added, removed, changed, same, or unclear (one side's listing is abbreviated).
+
+    ``group`` is mode, interfaces, routes or pod.
+    """
+
+    group: str
+    subject: str
+    kind: str
+    summary: str
+    before: Side
+    after: Side
+
+
+@dataclass(frozen=True)
+class RawDiff:
+    namespace: str
+    command: str
+    diff: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    before: str
+    after: str
+    before_path: str
+    after_path: str
+    changes: tuple[Change, ...]
+    raw: tuple[RawDiff, ...]
+
+    def changed(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.kind != "same")
+
+    def find(self, group: str, subject: str) -> Change | None:
+        return next((c for c in self.changes if c.group == group and c.subject == subject), None)
+
+
+def route_shape(route: Route, facts: Facts) -> str:
+    """Classify a host route by what it does, independent of the addresses involved."""
+    if route.is_default:
+        return "default"
+    device = route.device or ""
+    if route in facts.per_pod_routes:
+        return "per-pod"
+    if device in facts.cni_bridges and not route.gateway:
+        return "bridge-subnet"
+    if device == facts.docker_bridge and not route.gateway:
+        return "docker-subnet"
+    if facts.role_of("host", device) == facts_mod.TUNNEL:
+        return "tunnel"
+    if route.gateway and route.is_host_route:
+        return "host-via-gateway"
+    if not route.gateway and device == facts.uplink:
+        return "uplink-subnet"
+    if not route.gateway and device in facts.cni_bridges:
+        return "bridge-subnet"
+    return "other"
+
+
+def _route_text(route: Route) -> str:
+    via = f" via {route.gateway}" if route.gateway else ""
+    dev = f" dev {route.device}" if route.device else ""
+    return f"{route.destination}{via}{dev}"
+
+
+def _routes_by_shape(model: NodeModel, facts: Facts) -> dict[str, list[Route]]:
+    shapes: dict[str, list[Route]] = {}
+    host = model.host
+    for route in host.routes if host else ():
+        shapes.setdefault(route_shape(route, facts), []).append(route)
+    return shapes
+
+
+def _side(items: list[tuple[str, int]]) -> Side:
+    return Side(len(items), tuple(t for t, _ in items[:EXAMPLES]), tuple(ln for _, ln in items))
+
+
+def _pod_masks(model: NodeModel) -> list[tuple[str, int]]:
+    masks = []
+    for pod in model.pods:
+        eth0 = facts_mod.pod_eth0(pod)
+        for address in eth0.ipv4 if eth0 else ():
+            masks.append((f"/{address.prefix_length}", address.line))
+    return masks
+
+
+def compare(a: Analysis, b: Analysis) -> Comparison:
+    changes: list[Change] = []
+    fa, fb = a.facts, b.facts
+
+    def add(group: str, subject: str, before: Side, after: Side, summary: str, kind: str | None = None) -> None:
+        if kind is None:
+            if before.count == 0 and after.count:
+                kind = "added"
+            elif after.count == 0 and before.count:
+                kind = "removed"
+            elif before.examples != after.examples or before.count != after.count:
+                kind = "changed"
+            else:
+                kind = "same"
+        changes.append(Change(group, subject, kind, summary, before, after))
+
+    mode_a, mode_b = fa.mode, fb.mode
+    add(
+        "mode",
+        "mode",
+        Side(1, (mode_a.value,), mode_a.lines),
+        Side(1, (mode_b.value,), mode_b.lines),
+        f"{mode_a.value} -> {mode_b.value}" if mode_a.value != mode_b.value else mode_a.value,
+        "changed" if mode_a.value != mode_b.value else "same",
+    )
+    for label, pick in (
+        ("CNI bridge", lambda f: f.cni_bridges),
+        ("Docker bridge", lambda f: (f.docker_bridge,) if f.docker_bridge else ()),
+    ):
+        before = [(n, _bridge_line(a, n)) for n in pick(fa)]
+        after = [(n, _bridge_line(b, n)) for n in pick(fb)]
+        sa, sb = _side(before), _side(after)
+        summary = _presence(label, sa, sb)
+        add("interfaces", label, sa, sb, summary)
+
+    veths_a = _veth_names(a)
+    veths_b = _veth_names(b)
+    sa, sb = _side(veths_a), _side(veths_b)
+    prefix_a = f"{fa.host_veth_prefix}*" if fa.host_veth_prefix else "none"
+    prefix_b = f"{fb.host_veth_prefix}*" if fb.host_veth_prefix else "none"
+    add(
+        "interfaces",
+        "host veths",
+        sa,
+        sb,
+        f"{sa.count} {prefix_a} -> {sb.count} {prefix_b}",
+        "changed" if (fa.host_veth_prefix != fb.host_veth_prefix or sa.count != sb.count) else "same",
+    )
+    if fa.host_veth_prefix != fb.host_veth_prefix:
+        add(
+            "interfaces",
+            "veth prefix",
+            Side(1, (prefix_a,)),
+            Side(1, (prefix_b,)),
+            f"veth prefix {prefix_a} -> {prefix_b}",
+            "changed",
+        )
+
+    for role in (facts_mod.UPLINK, facts_mod.VF, facts_mod.TUNNEL):
+        ra = [(r.interface, r.lines[0]) for r in fa.roles if r.role == role and r.namespace == "host"]
+        rb = [(r.interface, r.lines[0]) for r in fb.roles if r.role == role and r.namespace == "host"]
+        if not (ra or rb):
+            continue
+        sa, sb = _side(ra), _side(rb)
+        if ra and rb:
+            add(
+                "interfaces",
+                role,
+                sa,
+                sb,
+                f"{role}: {sa.text} -> {sb.text}",
+                "same" if sa.count == sb.count else "changed",
+            )
+        elif _abbreviated(a if not ra else b):
+            # Absent from a listing the author cut short is unknown, not removed.
+            shown, side = (sb, "after") if rb else (sa, "before")
+            add(
+                "interfaces",
+                role,
+                sa,
+                sb,
+                f"{role} {shown.text}: shown only {side} (the other ip addr is abbreviated)",
+                "unclear",
+            )
+        else:
+            add("interfaces", role, sa, sb, _presence(role, sa, sb))
+
+    shapes_a = _routes_by_shape(a.model, fa)
+    shapes_b = _routes_by_shape(b.model, fb)
+    for shape, title in SHAPES:
+        ra = [(_route_text(r), r.line) for r in shapes_a.get(shape, [])]
+        rb = [(_route_text(r), r.line) for r in shapes_b.get(shape, [])]
+        if not ra and not rb:
+            continue
+        sa, sb = _side(ra), _side(rb)
+        delta = sb.count - sa.count
+        if sa.count and sb.count:
+            summary = f"{title}: {sa.count} -> {sb.count}" if delta else f"{title}: {sa.count}"
+            kind = "changed" if delta else "same"
+        else:
+            summary = f"{title}: {'+' if delta > 0 else ''}{delta}" if delta else title
+            kind = None
+        add("routes", shape, sa, sb, summary, kind)
+
+    masks_a, masks_b = _pod_masks(a.model), _pod_masks(b.model)
+    if masks_a or masks_b:
+        sa, sb = _side(masks_a), _side(masks_b)
+        same = sorted({m for m, _ in masks_a}) == sorted({m for m, _ in masks_b})
+        add(
+            "pod",
+            "eth0 mask",
+            sa,
+            sb,
+            f"pod eth0 mask /{mask_text(sa)} -> /{mask_text(sb)}" if not same else f"pod eth0 mask /{mask_text(sa)}",
+            "same" if same else "changed",
+        )
+
+    return Comparison(
+        before=a.capture.id,
+        after=b.capture.id,
+        before_path=a.capture.path,
+        after_path=b.capture.path,
+        changes=tuple(changes),
+        raw=tuple(raw_diffs(a.capture, b.capture)),
+    )
+
+
+def mask_text(side: Side) -> str:
+    return "/".join(sorted({e.lstrip("/") for e in side.examples})) or "none"
+
+
+def _presence(label: str, before: Side, after: Side) -> str:
+    if before.count and not after.count:
+        return f"{label} {before.text}: removed"
+    if after.count and not before.count:
+        return f"{label} {after.text}: added"
+    if not before.count:
+        return f"{label}: none on either side"
+    if before.examples == after.examples:
+        return f"{label} {before.text}: on both"
+    return f"{label} {before.text} -> {after.text}"
+
+
+def _abbreviated(analysis: Analysis) -> bool:
+    host = analysis.model.host
+    return host is None or not host.has_interfaces or bool(host.elided)
+
+
+def _bridge_line(analysis: Analysis, name: str) -> int:
+    host = analysis.model.host
+    if host is None:
+        return 0
+    bridge = next((b for b in host.bridges if b.name == name), None)
+    if bridge is not None:
+        return bridge.line
+    iface = host.interface(name)
+    return iface.line if iface else 0
+
+
+def _veth_names(analysis: Analysis) -> list[tuple[str, int]]:
+    """Host veths from every source: ip addr, bridge ports, per-pod route devices."""
+    host, facts = analysis.model.host, analysis.facts
+    if host is None:
+        return []
+    seen: dict[str, int] = {}
+    for name in facts.host_veths:
+        iface = host.interface(name)
+        seen.setdefault(name, iface.line if iface else 0)
+    for bridge in host.bridges:
+        if bridge.name in facts.cni_bridges:
+            for port in facts_mod.pod_ports(bridge, host, list(facts.host_veths), facts.uplink):
+                seen.setdefault(port, bridge.line)
+    for route in facts.per_pod_routes:
+        if route.device:
+            seen.setdefault(route.device, route.line)
+    return sorted(seen.items())
+
+
+def _section_key(namespace: str, parser: str | None, command: str) -> tuple[str, str]:
+    kind = "host" if namespace == "host" else "pod"
+    return kind, parser or command
+
+
+def raw_diffs(a: Capture, b: Capture) -> Iterable[RawDiff]:
+    """Unified diffs of sections run with the same command in the same kind of namespace."""
+    sections_b = {_section_key(s.namespace, s.parser, s.command): s for s in b.sections}
+    for section in a.sections:
+        key = _section_key(section.namespace, section.parser, section.command)
+        other = sections_b.get(key)
+        if other is None:
+            continue
+        diff = "".join(
+            difflib.unified_diff(
+                section.output.splitlines(keepends=True),
+                other.output.splitlines(keepends=True),
+                fromfile=f"{a.id} ({section.namespace}: {section.command})",
+                tofile=f"{b.id} ({other.namespace}: {other.command})",
+                n=2,
+            )
+        )
+        yield RawDiff(key[0], key[1], diff)
+
+
+# --- declared comparisons ------------------------------------------------------------------------
+
+COMPARISONS_FILE = "comparisons.yaml"
+
+
+@dataclass(frozen=True)
+class Declared:
+    id: str
+    title: str
+    before: str
+    after: str
+    line: int
+
+
+def load_declared(root: Path) -> tuple[Declared, ...]:
+    """``captures/comparisons.yaml``: which pairs are worth publishing, with a title each."""
+    path = root / COMPARISONS_FILE
+    if not path.exists():
+        return ()
+    data, src = read_yaml(path, display_path(path))
+    problems = ProblemCollector()
+    validate(data, COMPARISONS_SCHEMA, "", src, problems, data)
+    problems.raise_if_any()
+    declared: list[Declared] = []
+    seen: set[str] = set()
+    for index, item in enumerate(data["comparisons"]):
+        line = item.lc.line + 1
+        cid = str(item["id"])
+        if cid in seen:
+            problems.add(src.problem(line, f"comparison id {cid!r} is used twice"))
+        seen.add(cid)
+        for key in ("before", "after"):
+            target = str(item[key])
+            if not (root / f"{target}.yaml").is_file():
+                problems.add(
+                    src.problem(
+                        item.lc.key(key)[0] + 1,
+                        f"comparisons[{index}].{key} names {target!r}, but there is no {src.display.rsplit('/', 1)[0]}/{target}.yaml",
+                    )
+                )
+        declared.append(Declared(cid, str(item["title"]), str(item["before"]), str(item["after"]), line))
+    problems.raise_if_any()
+    return tuple(declared)
+
+
+COMPARISONS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["comparisons"],
+    "properties": {
+        "comparisons": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "title", "before", "after"],
+                "properties": {
+                    "id": {
+                        "type": "string",
+                        "pattern": "^[a-z0-9][a-z0-9-]*$",
+                        "x-expected": "a lower-case slug such as kubenet-policy",
+                    },
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "before": {
+                        "type": "string",
+                        "pattern": "^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$",
+                        "x-expected": "a capture id such as kubenet-none/node0",
+                    },
+                    "after": {
+                        "type": "string",
+                        "pattern": "^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$",
+                        "x-expected": "a capture id such as kubenet-calico/node0",
+                    },
+                },
+            },
+        }
+    },
+}
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def to_markdown(comparison: Comparison) -> str:
+    """A plain-Markdown rendering of the structural changes (the site has its own template)."""
+    out = [
+        f"# {cell(comparison.before)} -> {cell(comparison.after)}",
+        "",
+        "| group | change | before | after |",
+        "| --- | --- | --- | --- |",
+    ]
+    for change in comparison.changes:
+        if change.kind == "same":
+            continue
+        out.append(
+            f"| {change.group} | {cell(change.summary)} | {change.before.count}: {cell(change.before.text)} "
+            f"| {change.after.count}: {cell(change.after.text)} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def to_text(comparison: Comparison) -> str:
+    out = [f"{comparison.before} -> {comparison.after}"]
+    for group in ("mode", "interfaces", "routes", "pod"):
+        items = [c for c in comparison.changes if c.group == group and c.kind != "same"]
+        if not items:
+            continue
+        out.append(f"\n{group}")
+        for change in items:
+            out.append(f"  [{change.kind}] {change.summary}")
+            if change.before.count and change.kind in ("removed", "changed"):
+                out.append(
+                    f"      before: {change.before.text}  ({_lines(comparison.before_path, change.before.lines)})"
+                )
+            if change.after.count and change.kind in ("added", "changed"):
+                out.append(f"      after:  {change.after.text}  ({_lines(comparison.after_path, change.after.lines)})")
+    return "\n".join(out) + "\n"
+
+
+def _lines(path: str, lines: tuple[int, ...]) -> str:
+    shown = [str(ln) for ln in lines[:EXAMPLES] if ln]
+    if not shown:
+        return path
+    more = ", ..." if len([ln for ln in lines if ln]) > EXAMPLES else ""
+    return f"{path}:{', '.join(shown)}{more}"

@@ -1,0 +1,117 @@
+"""The semantic diff explains the bridge -> transparent change of both plugin pairs, with evidence."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from generator import compare, pipeline
+from generator.cli import main
+from generator.errors import CaptureError
+from tests.conftest import ROOT
+
+CAPTURES = ROOT / "captures"
+
+
+def _analyse(capture_id: str) -> pipeline.Analysis:
+    return pipeline.analyse(CAPTURES / f"{capture_id}.yaml", CAPTURES)
+
+
+@pytest.fixture(scope="module")
+def declared() -> dict[str, compare.Comparison]:
+    return {d.id: compare.compare(_analyse(d.before), _analyse(d.after)) for d in compare.load_declared(CAPTURES)}
+
+
+def _change(c: compare.Comparison, group: str, subject: str) -> compare.Change:
+    change = c.find(group, subject)
+    assert change is not None, f"no {group}/{subject} change"
+    return change
+
+
+@pytest.mark.parametrize(
+    ("comparison", "bridge"),
+    [("kubenet-network-policy", "cbr0"), ("azure-cni-network-policy", "azure0")],
+)
+def test_policy_moves_the_node_from_bridge_to_transparent(
+    declared: dict[str, compare.Comparison], comparison: str, bridge: str
+) -> None:
+    c = declared[comparison]
+    mode = _change(c, "mode", "mode")
+    assert (mode.kind, mode.before.examples, mode.after.examples) == ("changed", ("bridge",), ("transparent",))
+    cni = _change(c, "interfaces", "CNI bridge")
+    assert (cni.kind, cni.before.examples, cni.after.count) == ("removed", (bridge,), 0)
+    subnet = _change(c, "routes", "bridge-subnet")
+    assert (subnet.kind, subnet.before.count, subnet.after.count) == ("removed", 1, 0)
+    per_pod = _change(c, "routes", "per-pod")
+    assert per_pod.kind == "added" and per_pod.before.count == 0
+    # Evidence: every per-pod route change points at a route -n line of the after capture.
+    after_text = (ROOT / c.after_path).read_text(encoding="utf-8").splitlines()
+    assert all("255.255.255.255 UH" in after_text[line - 1] for line in per_pod.after.lines)
+
+
+def test_kubenet_veth_prefix_and_pod_mask_change(declared: dict[str, compare.Comparison]) -> None:
+    c = declared["kubenet-network-policy"]
+    prefix = _change(c, "interfaces", "veth prefix")
+    assert (prefix.before.examples, prefix.after.examples) == (("veth*",), ("cali*",))
+    assert _change(c, "routes", "per-pod").after.count == 9
+    mask = _change(c, "pod", "eth0 mask")
+    assert (mask.kind, mask.summary) == ("changed", "pod eth0 mask /24 -> /32")
+
+
+def test_azure_keeps_its_veth_prefix_and_mask(declared: dict[str, compare.Comparison]) -> None:
+    c = declared["azure-cni-network-policy"]
+    assert c.find("interfaces", "veth prefix") is None
+    assert _change(c, "interfaces", "host veths").summary == "6 azv* -> 5 azv*"
+    assert _change(c, "pod", "eth0 mask").kind == "same"
+    assert _change(c, "routes", "per-pod").after.count == 5
+
+
+def test_abbreviated_listings_make_a_change_unclear_not_removed(declared: dict[str, compare.Comparison]) -> None:
+    vf = _change(declared["azure-cni-network-policy"], "interfaces", "vf")
+    assert (vf.kind, vf.summary) == ("unclear", "vf enP43967s1: shown only before (the other ip addr is abbreviated)")
+
+
+def test_volatile_identities_do_not_show_as_changes() -> None:
+    """A capture compared with itself, and two same-mode nodes, have no structural changes."""
+    a = _analyse("kubenet-calico/node-10.240.0.4")
+    assert compare.compare(a, a).changed() == ()
+    kn = _analyse("kubenet-none/aks-nodepool1-27511634-vmss000000")
+    az = _analyse("azure-none/aks-nodepool1-44430483-vmss000000")
+    kinds = {(ch.group, ch.subject): ch.kind for ch in compare.compare(kn, az).changes}
+    assert kinds[("mode", "mode")] == "same"
+
+
+def test_raw_diff_pairs_matching_sections(declared: dict[str, compare.Comparison]) -> None:
+    raw = {(r.namespace, r.command): r.diff for r in declared["azure-cni-network-policy"].raw}
+    assert set(raw) == {("pod", "ip addr"), ("host", "ip addr"), ("host", "brctl show"), ("host", "route -n")}
+    assert "-azure0      8000.000d3a8a50da   no          azv152f0ee345a\n" in raw[("host", "brctl show")]
+
+
+def test_diff_cli_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out = io.StringIO()
+    code = main(
+        ["diff", "kubenet-none/aks-nodepool1-27511634-vmss000000", "kubenet-calico/node-10.240.0.4", "--json"],
+        out=out,
+        err=io.StringIO(),
+    )
+    assert code == 0
+    data = json.loads(out.getvalue())
+    assert data["before"] == "kubenet-none/aks-nodepool1-27511634-vmss000000"
+    assert {c["subject"] for c in data["changes"] if c["kind"] != "same"} >= {"mode", "CNI bridge", "per-pod"}
+
+
+def test_declared_comparisons_are_validated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "comparisons.yaml").write_text(
+        "comparisons:\n  - id: x\n    title: t\n    before: kubenet-none/nope\n    after: a/b\n    colour: red\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CaptureError) as info:
+        compare.load_declared(tmp_path)
+    assert str(info.value) == (
+        "comparisons.yaml:6: unknown key 'comparisons[0].colour' (expected one of: id, title, before, after)\n"
+        "    |     colour: red"
+    )

@@ -1,0 +1,121 @@
+"""Diagrams: golden DOT per series capture, real dot rendering, escaping, and the render cache."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import capture, diagrams, pipeline
+from generator.errors import GeneratorError
+from tests.conftest import ROOT
+from tests.test_rules import write_capture
+
+CAPTURES = ROOT / "captures"
+GOLDEN = ROOT / "tests" / "golden" / "diagrams"
+SERIES = capture.discover([CAPTURES])
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def _source(path: Path) -> str:
+    return diagrams.dot_source(diagrams.node_graph(pipeline.analyse(path, CAPTURES)))
+
+
+@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.parent.name)
+def test_dot_matches_golden(path: Path) -> None:
+    golden = GOLDEN / f"{path.parent.name}.dot"
+    source = _source(path)
+    if UPDATE:
+        golden.write_text(source, encoding="utf-8")
+    assert source == golden.read_text(encoding="utf-8")
+    assert source == _source(path), "building twice gives the same DOT"
+
+
+def test_svgs_render_through_real_dot(tmp_path: Path) -> None:
+    sources = {p.parent.name: _source(p) for p in SERIES}
+    stats = diagrams.render(sources, tmp_path / "out", tmp_path / "cache")
+    assert (stats.graphs, stats.rendered, stats.dot_processes) == (4, 4, 1)
+    for name, source in sources.items():
+        svg = (tmp_path / "out" / f"{name}.svg").read_text(encoding="utf-8")
+        gid = re.search(r'\bid="(fg-[^"]+)"', source)
+        assert gid is not None
+        assert svg.lstrip().startswith("<?xml") and "<svg " in svg
+        assert f"<title>{gid.group(1).replace('-', '&#45;')}</title>" in svg
+        # Graphviz appends the DOT "class" to its own: class="edge route".
+        assert len(re.findall(r'class="edge[ "]', svg)) == source.count(" -> ")
+        assert len(re.findall(r'class="node[ "]', svg)) == len(re.findall(r"^\t+\"[^\"]+\" \[label=", source, re.M))
+
+
+def test_bridge_and_transparent_are_told_apart_at_a_glance() -> None:
+    bridge = _source(CAPTURES / "kubenet-none" / "aks-nodepool1-27511634-vmss000000.yaml")
+    transparent = _source(CAPTURES / "kubenet-calico" / "node-10.240.0.4.yaml")
+    assert 'label="CNI bridge cbr0\\n10.100.1.1/24"' in bridge and "host routing table" not in bridge
+    assert (
+        "host routing table\\n9 per-pod route(s)\\nno CNI bridge" in transparent
+        and "CNI bridge" not in transparent.replace("no CNI bridge", "")
+    )
+
+
+def test_second_render_of_unchanged_input_runs_no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = {p.parent.name: _source(p) for p in SERIES}
+    diagrams.render(sources, tmp_path / "out", tmp_path / "cache")
+    # With dot gone from PATH, only a render that needs no dot can succeed.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    stats = diagrams.render(sources, tmp_path / "out2", tmp_path / "cache")
+    assert (stats.rendered, stats.dot_processes) == (0, 0)
+    assert (tmp_path / "out2" / "kubenet-none.svg").read_bytes() == (tmp_path / "out" / "kubenet-none.svg").read_bytes()
+
+
+def test_missing_dot_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GeneratorError) as info:
+        diagrams.render({"g": "digraph g {}"}, tmp_path / "out", tmp_path / "cache")
+    assert str(info.value) == f"dot: {diagrams.INSTALL_HINT}"
+
+
+def test_names_cannot_escape_the_output_folder(tmp_path: Path) -> None:
+    with pytest.raises(GeneratorError) as info:
+        diagrams.render({"../evil": "digraph g {}"}, tmp_path / "out", tmp_path / "cache")
+    assert "would be written outside" in str(info.value)
+    assert not (tmp_path / "evil.svg").exists()
+
+
+HOSTILE = 'x"];evil[label="pwn'
+HOSTILE_NAMES = ['ca"li', "br<b>0", "v{e}th|1", "a\\\\Nb", HOSTILE]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_interface_names_are_shown_not_interpreted(tmp_path: Path, name: str) -> None:
+    """Interface names are data: quotes, angle brackets, braces and backslashes stay literal."""
+    from tests.test_rules import HOST_TRANSPARENT, ROUTES_TRANSPARENT, transparent
+
+    # iproute2 never prints such names, so they come in through route -n, which takes any token.
+    routes = ROUTES_TRANSPARENT + f"10.244.0.11     0.0.0.0         255.255.255.255 UH    0      0        0 {name}\n"
+    if " " in name:
+        pytest.skip("route -n tokens cannot hold blanks")
+    path = write_capture(tmp_path, **transparent(routes=routes, host=HOST_TRANSPARENT))
+    clean_path = write_capture(tmp_path / "clean", **transparent())
+    clean = diagrams.dot_source(diagrams.node_graph(pipeline.analyse(clean_path, tmp_path / "clean")))
+    source = diagrams.dot_source(diagrams.node_graph(pipeline.analyse(path, tmp_path)))
+    diagrams.render({"g": source, "clean": clean}, tmp_path / "out", tmp_path / "cache")
+    svg = (tmp_path / "out" / "g.svg").read_text(encoding="utf-8")
+    clean_svg = (tmp_path / "out" / "clean.svg").read_text(encoding="utf-8")
+    # Exactly one node more than without the hostile route (its veth), and its name shown literally.
+    assert len(re.findall(r'class="node[ "]', svg)) == len(re.findall(r'class="node[ "]', clean_svg)) + 1
+    shown = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    assert f">{shown}</text>" in svg
+    assert "<b>" not in svg and "<title>evil</title>" not in svg
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz")
+def test_comparison_graph_has_both_sides(tmp_path: Path) -> None:
+    a = pipeline.analyse(CAPTURES / "azure-none" / "aks-nodepool1-44430483-vmss000000.yaml", CAPTURES)
+    b = pipeline.analyse(CAPTURES / "azure-calico" / "node-10.220.2.4.yaml", CAPTURES)
+    source = diagrams.dot_source(diagrams.comparison_graph(a, b, name="cmp"))
+    assert "cluster_before" in source and "cluster_after" in source
+    diagrams.render({"cmp": source}, tmp_path / "out", tmp_path / "cache")
+    svg = (tmp_path / "out" / "cmp.svg").read_text(encoding="utf-8")
+    assert "before: azure&#45;none/aks&#45;nodepool1&#45;44430483&#45;vmss000000" in svg
