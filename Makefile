@@ -11,13 +11,14 @@ STAMP := $(VENV)/.requirements.stamp
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv graphviz test check lint site serve lock clean
+.PHONY: help venv graphviz test check lint site serve bench lock clean
 
 help:
 	@echo "make test    run the test suite (sets up .venv and Graphviz first)"
 	@echo "make site    build the site into site/ (sets up .venv and Graphviz first)"
 	@echo "make check   validate every capture under captures/"
 	@echo "make lint    ruff + mypy"
+	@echo "make bench   diagram rendering benchmark (ratios)"
 	@echo "make lock    re-pin requirements.txt from requirements.in"
 
 # The venv is rebuilt when requirements.txt changes (the stamp is older than it).
@@ -55,6 +56,9 @@ site: venv graphviz
 
 serve: venv graphviz
 	$(PY) -m mkdocs serve
+
+bench: venv graphviz
+	$(PY) -m tests.benchmarks.bench_diagrams
 
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
