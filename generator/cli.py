@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from generator import capture as capture_mod
-from generator import compare, diagrams, parsers, pipeline, report, rules
+from generator import compare, diagrams, parsers, pipeline, report, rules, site
 from generator.errors import GeneratorError, Location, Problem, UsageError, printable
 from generator.parsers import Origin, Record, records_to_json
 
@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--svg", type=Path, metavar="FILE", help="render to this SVG file (runs dot) instead of printing DOT"
     )
 
+    w = sub.add_parser("site", help="write the generated pages and diagrams under docs/ (no MkDocs needed)")
+    w.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
+    w.add_argument("--docs", type=Path, default=Path("docs"), help="the docs folder (default: docs)")
+    w.add_argument(
+        "--cache", type=Path, default=Path(".cache/diagrams"), help="the SVG cache (default: .cache/diagrams)"
+    )
+
     r = sub.add_parser("rules", help="print the rules catalogue")
     r.add_argument("--json", action="store_true", help="print the catalogue as JSON")
 
@@ -92,6 +99,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return _diff(args, out)
         if args.verb == "diagram":
             return _diagram(args, out)
+        if args.verb == "site":
+            site.main_build(args.root, args.docs, args.cache)
+            return EXIT_OK
         return _check(args, out, err)
     except UsageError as exc:
         print(f"usage error: {exc}", file=err)
