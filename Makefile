@@ -9,13 +9,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 export NO_MKDOCS_2_WARNING := 1
+# Dates MkDocs writes (sitemap, gzip headers) come from the last commit, not the clock.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv graphviz test check lint site serve bench lock clean
+.PHONY: help venv graphviz chromium test check lint site serve linkcheck linkcheck-external e2e bench lock clean
 
 help:
 	@echo "make test    run the test suite (sets up .venv and Graphviz first)"
 	@echo "make site    build the site into site/ (sets up .venv and Graphviz first)"
+	@echo "make serve   live preview; regenerates when captures, templates or articles change"
+	@echo "make linkcheck  check every internal link and anchor of the built site"
+	@echo "make e2e     open the built site in headless Chromium"
 	@echo "make check   validate every capture under captures/"
 	@echo "make lint    ruff + mypy"
 	@echo "make bench   diagram rendering benchmark (ratios)"
@@ -50,12 +55,34 @@ lint: venv
 	$(PY) -m ruff format --check generator tests
 	$(PY) -m mypy
 
+# Built into site.new and swapped in only on success: a failed build keeps the last good site.
 site: venv graphviz
-	$(PY) -m generator check captures
-	$(PY) -m mkdocs build --strict
+	rm -rf site.new
+	$(PY) -m mkdocs build --strict --site-dir site.new
+	rm -rf site && mv site.new site
 
 serve: venv graphviz
 	$(PY) -m mkdocs serve
+
+linkcheck: site
+	$(PY) -m generator.linkcheck site
+
+linkcheck-external: site
+	$(PY) -m generator.linkcheck site --external
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "chromium not found: installing it with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "error: chromium is missing. Install it (Debian/Ubuntu: sudo apt-get install chromium) and re-run make e2e." >&2; \
+	    exit 1; \
+	  fi; }
+
+# Opens the built site in headless Chromium; screenshots land in build/e2e/.
+e2e: site chromium
+	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
 
 bench: venv graphviz
 	$(PY) -m tests.benchmarks.bench_diagrams
@@ -68,4 +95,4 @@ lock:
 	rm -rf .lockvenv
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) site site.new build .cache .pytest_cache .mypy_cache .ruff_cache docs/guide docs/blog/posts

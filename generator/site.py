@@ -425,7 +425,10 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
     def page(name: str, template: str, title: str, **context: Any) -> None:
         text = env.get_template(template).render(page=name, **common, **context)
         # The title is set in front matter so the navigation does not fall back to the file name.
-        files[f"{layout.guide}/{name}"] = f"---\ntitle: {json.dumps(title)}\n---\n" + GENERATED_HEADER + text
+        # MkDocs and Material insert page titles into HTML as markup: it must arrive escaped.
+        files[f"{layout.guide}/{name}"] = (
+            f"---\ntitle: {json.dumps(markdown.attribute(title))}\n---\n" + GENERATED_HEADER + text
+        )
 
     for cid, analysis in site.analyses.items():
         dots[cid] = diagrams.dot_source(diagrams.node_graph(analysis))
