@@ -82,7 +82,7 @@ chromium:
 
 # Opens the built site in headless Chromium; screenshots land in build/e2e/.
 e2e: site chromium
-	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
+	$(PY) -m pytest -p no:cacheprovider tests/e2e
 
 bench: venv graphviz
 	$(PY) -m tests.benchmarks.bench_diagrams

@@ -225,6 +225,22 @@ class _Articles:
         self.site = site
         self.page = page  # the post's path relative to docs/, for relative links
 
+    def functions(self) -> dict[str, Any]:
+        """What an article template can call."""
+        names = (
+            "claim",
+            "value",
+            "output",
+            "pod_output",
+            "diagram",
+            "link",
+            "comparison_link",
+            "changes",
+            "change",
+            "routes",
+        )
+        return {name: getattr(self, name) for name in names}
+
     def _analysis(self, capture_id: str) -> Analysis:
         try:
             return self.site.get(capture_id)
@@ -541,18 +557,7 @@ def render_articles(site: Site, layout: Layout) -> dict[str, bytes]:
         display = capture_mod.display_path(source)
         try:
             template = env.get_template(source.name)
-            text = template.render(
-                claim=helpers.claim,
-                value=helpers.value,
-                output=helpers.output,
-                pod_output=helpers.pod_output,
-                diagram=helpers.diagram,
-                link=helpers.link,
-                comparison_link=helpers.comparison_link,
-                changes=helpers.changes,
-                change=helpers.change,
-                routes=helpers.routes,
-            )
+            text = template.render(**helpers.functions())
         except _ClaimError as exc:
             line = _template_line(exc, str(source))
             problems.add(Problem(Location(display, line), str(exc), _source_line(source, line)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
@@ -12,9 +11,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import capture as capture_mod
-from generator.cli import main
 from generator.errors import CaptureError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 CAPTURES = ROOT / "captures"
 BAD = ROOT / "tests" / "captures" / "bad"
@@ -23,16 +21,9 @@ SHARED = ROOT.parent / "shared" / "reference-outputs"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(autouse=True)
-def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Messages show paths relative to the working directory.
-    monkeypatch.chdir(ROOT)
+def _repo_root(in_repo: None) -> None:
+    pass
 
 
 def test_series_captures_are_clean() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -10,21 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
 from tests.conftest import FIXTURES, ROOT
+from tests.conftest import run_cli as run
 
 KUBENET_NONE = "captures/kubenet-none/aks-nodepool1-27511634-vmss000000.yaml"
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(autouse=True)
-def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+def _repo_root(in_repo: None) -> None:
+    pass
 
 
 def test_parse_prints_records_with_line_numbers() -> None:
