@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print the comparison as JSON")
     fmt.add_argument("--markdown", action="store_true", help="print the comparison as a Markdown table")
     d.add_argument("--raw", action="store_true", help="also print the raw unified diff of matching sections")
+    d.add_argument("--svg", type=Path, metavar="FILE", help="also render both topologies in one diagram (runs dot)")
 
     g = sub.add_parser("diagram", help="the topology diagram of a capture, as DOT or SVG")
     g.add_argument("capture", help="a capture file or id")
@@ -255,7 +256,18 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
     if args.raw and not args.json:
         for raw in comparison.raw:
             out.write(raw.diff or f"(no difference in {raw.namespace}: {raw.command})\n")
+    if args.svg is not None:
+        graph = diagrams.comparison_graph(before, after, name=f"{before.capture.id}--{after.capture.id}")
+        _write_svg(diagrams.dot_source(graph), args.svg)
+        print(f"wrote {args.svg}", file=sys.stderr)
     return EXIT_OK
+
+
+def _write_svg(source: str, target: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        diagrams.render({"diagram": source}, Path(tmp) / "out", Path(tmp) / "cache")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(tmp) / "out" / "diagram.svg", target)
 
 
 def _diagram(args: argparse.Namespace, out: TextIO) -> int:
@@ -264,12 +276,8 @@ def _diagram(args: argparse.Namespace, out: TextIO) -> int:
     if args.svg is None:
         out.write(source)
         return EXIT_OK
-    target: Path = args.svg
-    with tempfile.TemporaryDirectory() as tmp:
-        diagrams.render({"diagram": source}, Path(tmp) / "out", Path(tmp) / "cache")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(Path(tmp) / "out" / "diagram.svg", target)
-    out.write(f"wrote {target}\n")
+    _write_svg(source, args.svg)
+    out.write(f"wrote {args.svg}\n")
     return EXIT_OK
 
 
@@ -312,6 +320,13 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             bad_files.update(p.location.file for p in exc.problems)
             continue
         items.extend(report.from_finding(f) for f in analysis.result.findings)
+    for path in roots:
+        if path.is_dir() and (path / compare.COMPARISONS_FILE).is_file():
+            try:
+                compare.load_declared(path)
+            except GeneratorError as exc:
+                items.extend(report.from_problem(p) for p in exc.problems)
+                bad_files.update(p.location.file for p in exc.problems)
     failing = [i for i in items if i.counts and (i.severity == "error" or args.strict)]
     bad_files.update(i.file for i in failing)
     warnings = sum(1 for i in items if i.counts and i.severity == "warning")

@@ -115,3 +115,18 @@ def test_declared_comparisons_are_validated(tmp_path: Path, monkeypatch: pytest.
         "comparisons.yaml:6: unknown key 'comparisons[0].colour' (expected one of: id, title, before, after)\n"
         "    |     colour: red"
     )
+
+
+def test_check_validates_comparisons_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "comparisons.yaml").write_text(
+        "comparisons:\n  - id: X\n    title: t\n    before: a/b\n    after: a/c\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "--root", ".", "."], out=out, err=err) == 1
+    assert err.getvalue() == (
+        "comparisons.yaml\n"
+        "  comparisons.yaml:2: error: comparisons[0].id is 'X'; expected a lower-case slug such as kubenet-policy\n"
+        "        2 |   - id: X\n"
+        "0 captures checked: 1 with problems\n"
+    )
