@@ -34,15 +34,24 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
+# $(call ensure,COMMAND,DEBIAN_PACKAGE,MORE_HINT): install a system tool with apt-get
+# when it is missing and we are root; otherwise say how to install it, and stop.
+define ensure
+@command -v $(1) >/dev/null 2>&1 || { \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    echo "$(1) not found: installing $(2) with apt-get"; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+  else \
+    echo "error: '$(1)' is missing. Install it (Debian/Ubuntu: sudo apt-get install $(2)$(3)) and re-run make." >&2; \
+    exit 1; \
+  fi; }
+endef
+
 graphviz:
-	@command -v dot >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Graphviz 'dot' not found: installing it with apt-get"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
-	  else \
-	    echo "error: Graphviz 'dot' is missing. Install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz) and re-run make." >&2; \
-	    exit 1; \
-	  fi; }
+	$(call ensure,dot,graphviz,; macOS: brew install graphviz)
+
+chromium:
+	$(call ensure,chromium,chromium,)
 
 test: venv graphviz
 	$(PY) -m pytest
@@ -69,16 +78,6 @@ linkcheck: site
 
 linkcheck-external: site
 	$(PY) -m generator.linkcheck site --external
-
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "chromium not found: installing it with apt-get"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "error: chromium is missing. Install it (Debian/Ubuntu: sudo apt-get install chromium) and re-run make e2e." >&2; \
-	    exit 1; \
-	  fi; }
 
 # Opens the built site in headless Chromium; screenshots land in build/e2e/.
 e2e: site chromium
