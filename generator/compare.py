@@ -136,15 +136,6 @@ def _side(items: list[tuple[str, int]]) -> Side:
     return Side(len(items), tuple(t for t, _ in items[:EXAMPLES]), tuple(ln for _, ln in items))
 
 
-def _pod_masks(model: NodeModel) -> list[tuple[str, int]]:
-    masks = []
-    for pod in model.pods:
-        eth0 = facts_mod.pod_eth0(pod)
-        for address in eth0.ipv4 if eth0 else ():
-            masks.append((f"/{address.prefix_length}", address.line))
-    return masks
-
-
 def compare(a: Analysis, b: Analysis) -> Comparison:
     changes: list[Change] = []
     fa, fb = a.facts, b.facts
@@ -180,9 +171,7 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
         summary = _presence(label, sa, sb)
         add("interfaces", label, sa, sb, summary)
 
-    veths_a = _veth_names(a)
-    veths_b = _veth_names(b)
-    sa, sb = _side(veths_a), _side(veths_b)
+    sa, sb = _side(list(fa.veth_evidence)), _side(list(fb.veth_evidence))
     prefix_a = f"{fa.host_veth_prefix}*" if fa.host_veth_prefix else "none"
     prefix_b = f"{fb.host_veth_prefix}*" if fb.host_veth_prefix else "none"
     add(
@@ -249,7 +238,8 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
             kind = None
         add("routes", shape, sa, sb, summary, kind)
 
-    masks_a, masks_b = _pod_masks(a.model), _pod_masks(b.model)
+    masks_a = [(f"/{m}", line) for m, line in fa.pod_masks]
+    masks_b = [(f"/{m}", line) for m, line in fb.pod_masks]
     if masks_a or masks_b:
         sa, sb = _side(masks_a), _side(masks_b)
         same = sorted({m for m, _ in masks_a}) == sorted({m for m, _ in masks_b})
@@ -302,25 +292,6 @@ def _bridge_line(analysis: Analysis, name: str) -> int:
         return bridge.line
     iface = host.interface(name)
     return iface.line if iface else 0
-
-
-def _veth_names(analysis: Analysis) -> list[tuple[str, int]]:
-    """Host veths from every source: ip addr, bridge ports, per-pod route devices."""
-    host, facts = analysis.model.host, analysis.facts
-    if host is None:
-        return []
-    seen: dict[str, int] = {}
-    for name in facts.host_veths:
-        iface = host.interface(name)
-        seen.setdefault(name, iface.line if iface else 0)
-    for bridge in host.bridges:
-        if bridge.name in facts.cni_bridges:
-            for port in facts_mod.pod_ports(bridge, host, list(facts.host_veths), facts.uplink):
-                seen.setdefault(port, bridge.line)
-    for route in facts.per_pod_routes:
-        if route.device:
-            seen.setdefault(route.device, route.line)
-    return sorted(seen.items())
 
 
 def _section_key(namespace: str, parser: str | None, command: str) -> tuple[str, str]:

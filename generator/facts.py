@@ -105,6 +105,11 @@ class Facts:
     host_veths: tuple[str, ...]
     host_veth_prefix: str | None
     per_pod_routes: tuple[Route, ...]
+    # Every pod-facing host veth, however it is known (ip addr, a bridge port, a per-pod
+    # route's device), with the capture line that shows it; sorted by name.
+    veth_evidence: tuple[tuple[str, int], ...]
+    # The prefix length of each pod eth0 IPv4 address, with its line.
+    pod_masks: tuple[tuple[int, int], ...]
 
     def role_of(self, namespace: str, interface: str) -> str | None:
         return next((r.role for r in self.roles if r.namespace == namespace and r.interface == interface), None)
@@ -124,8 +129,7 @@ def derive(model: NodeModel) -> Facts:
     roles = _roles(model, host, host_veths, cni_bridges, docker_bridge, uplink)
     paths = tuple(_path(pod, pair, host, cni_bridges, uplink) for pod, pair in _pods_with_pairs(model, pairs))
     mode = _mode(host, model, host_veths, cni_bridges, uplink, per_pod_routes, roles)
-    bridge_ports = {p for b in host.bridges if b.name in cni_bridges for p in pod_ports(b, host, host_veths, uplink)}
-    veth_names = set(host_veths) | {r.device for r in per_pod_routes if r.device} | bridge_ports
+    veths = _veth_evidence(host, host_veths, cni_bridges, uplink, per_pod_routes)
     return Facts(
         capture_id=model.capture_id,
         roles=roles,
@@ -137,9 +141,28 @@ def derive(model: NodeModel) -> Facts:
         cni_bridges=cni_bridges,
         docker_bridge=docker_bridge,
         host_veths=tuple(sorted(host_veths)),
-        host_veth_prefix=veth_prefix(veth_names),
+        host_veth_prefix=veth_prefix(name for name, _ in veths),
         per_pod_routes=per_pod_routes,
+        veth_evidence=veths,
+        pod_masks=tuple((a.prefix_length, a.line) for pod in model.pods if (eth0 := pod_eth0(pod)) for a in eth0.ipv4),
     )
+
+
+def _veth_evidence(
+    host: Namespace, host_veths: list[str], cni_bridges: tuple[str, ...], uplink: str | None, routes: tuple[Route, ...]
+) -> tuple[tuple[str, int], ...]:
+    seen: dict[str, int] = {}
+    for name in host_veths:
+        iface = host.interface(name)
+        seen.setdefault(name, iface.line if iface else 0)
+    for bridge in host.bridges:
+        if bridge.name in cni_bridges:
+            for port in pod_ports(bridge, host, host_veths, uplink):
+                seen.setdefault(port, bridge.line)
+    for route in routes:
+        if route.device:
+            seen.setdefault(route.device, route.line)
+    return tuple(sorted(seen.items()))
 
 
 def veth_prefix(names: Iterable[str]) -> str | None:

@@ -126,10 +126,6 @@ def _declared_pods(ctx: Context) -> list[tuple[str, str, int, Namespace]]:
     return out
 
 
-def _eth0(ns: Namespace) -> Interface | None:
-    return facts_mod.pod_eth0(ns)
-
-
 def _host_listing_complete(host: Namespace) -> bool:
     return host.has_interfaces and not host.elided
 
@@ -157,7 +153,7 @@ def _pod_ip_is_eth0(ctx: Context) -> Iterator[Violation]:
     """The pod list is metadata an author types; the pod's own `ip addr` is what the
     kernel printed. They must agree, or every table that joins the two is wrong."""
     for name, ip, line, ns in _declared_pods(ctx):
-        eth0 = _eth0(ns)
+        eth0 = facts_mod.pod_eth0(ns)
         if eth0 is None:
             yield Violation(f"pod {name!r} has no interface with a peer in another namespace (no eth0@ifN)", (line,))
             continue
