@@ -370,7 +370,14 @@ def _section_markdown(section: capture_mod.Section, path: str, indent: str = "")
 
 def _changes_table(comparison: compare.Comparison) -> str:
     rows = ["| | change | before | after |", "| --- | --- | --- | --- |"]
-    icon = {"added": "added", "removed": "removed", "changed": "changed", "unclear": "unclear", "same": "same"}
+    icon = {
+        "added": "added",
+        "removed": "removed",
+        "changed": "changed",
+        "unclear": "unclear",
+        "not-captured": "not captured",
+        "same": "same",
+    }
     for change in comparison.changes:
         if change.kind == "same":
             continue
