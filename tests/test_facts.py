@@ -110,3 +110,19 @@ def test_a_docker_bridge_is_known_by_its_mac_not_its_name(tmp_path: Path) -> Non
     facts = _capture(tmp_path, [("host", "ip addr", host), ("host", "ip -j -d link", link)]).facts
     assert (facts.docker_bridge, facts.cni_bridges) == ("mynet0", ())
     assert facts.role_of("host", "mynet0") == "docker-bridge"
+
+
+def test_cilium_from_its_routes_alone(tmp_path: Path) -> None:
+    """Cilium's router address is a /32 on cilium_host and the next hop of the pod ranges: no pod."""
+    routes = (
+        "default via 10.224.0.1 dev eth0 proto dhcp src 10.224.0.4 metric 100\n"
+        "10.0.0.0/24 via 10.0.0.1 dev cilium_host proto kernel src 10.0.0.1\n"
+        "10.0.0.1 dev cilium_host proto kernel scope link\n"
+        "10.0.1.0/24 via 10.0.0.1 dev cilium_host proto kernel src 10.0.0.1 mtu 1450\n"
+        "10.224.0.0/16 dev eth0 proto kernel scope link src 10.224.0.4 metric 100\n"
+    )
+    facts = _capture(tmp_path, [("host", "ip route", routes)]).facts
+    assert facts.per_pod_routes == ()
+    assert (facts.datapath.value, facts.mode.value, facts.pod_network.value) == ("ebpf", "ebpf", "pod-cidr")
+    # eBPF encapsulates without routes: only an interface listing would show cilium_vxlan.
+    assert facts.encapsulation.value == "not-captured"
