@@ -148,6 +148,8 @@ def _status(analysis: Analysis) -> str:
     waived = sum(1 for f in result.findings if f.waived)
     warnings = len(result.warnings)
     parts = [f"{len(result.passed)} passed"]
+    if result.not_checked:
+        parts.append(f"{len(result.not_checked)} not checked")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}")
     if waived:
@@ -165,6 +167,7 @@ def _rule_rows(analysis: Analysis) -> list[dict[str, Any]]:
     by_rule: dict[str, list[rules.Finding]] = {}
     for finding in analysis.result.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
+    not_checked = dict(analysis.result.not_checked)
     for rule in rules.RULES:
         found = by_rule.get(rule.id, [])
         if found:
@@ -175,6 +178,8 @@ def _rule_rows(analysis: Analysis) -> list[dict[str, Any]]:
             )
         elif rule.id in analysis.result.passed:
             status = "passed"
+        elif rule.id in not_checked:
+            status = f"not checked: {not_checked[rule.id]}"
         else:
             status = "not applicable"
         rows.append({"rule": rule, "status": status, "findings": found})
