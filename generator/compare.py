@@ -274,8 +274,8 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
     elif masks_a or masks_b:
         sa, sb = _side(masks_a), _side(masks_b)
         side = "after" if masks_a else "before"
-        shown = mask_text(sa if masks_a else sb)
-        add("pod", "eth0 mask", sa, sb, f"pod eth0 mask {shown}; no pod address captured {side}", "not-captured")
+        mask = mask_text(sa if masks_a else sb)
+        add("pod", "eth0 mask", sa, sb, f"pod eth0 mask {mask}; no pod address captured {side}", "not-captured")
 
     return Comparison(
         before=a.capture.id,

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generator.model import Bridge, Interface, Namespace, NodeModel, Route
@@ -64,6 +64,8 @@ ENCAPSULATIONS = ("none", "vxlan", "ipip", "geneve", "gre", "wireguard", UNKNOWN
 POD_NETWORKS = ("node-subnet", "pod-cidr", UNKNOWN, NOT_CAPTURED)
 MODES = ("bridge", "transparent", "ebpf", UNKNOWN)
 MODE_OF_DATAPATH = {"bridge": "bridge", "routed": "transparent", "ebpf": "ebpf"}
+# No connected network is wider than this: addresses sharing fewer leading bits are on different networks.
+MIN_SUBNET_PREFIX = 8
 
 # Names are only a fallback: used when no command shows what a device is.
 KNOWN_CNI_BRIDGES = frozenset({"cbr0", "azure0", "cni0", "kube-bridge", "weave", "cni-podman0"})
@@ -91,6 +93,7 @@ TUNNEL_NAMES = (
     (re.compile(r"^wireguard\.cali$|^wg-v6\.cali$|^cilium_wg\d+$"), "wireguard"),
     (re.compile(r"^flannel-wg(-v6)?$"), "wireguard"),
 )
+CONTAINERD_NETNS = re.compile(r"^cni-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 # Cilium's router device: it holds the pod range's gateway address.
 CILIUM_HOST = "cilium_host"
 KNOWN_VETH_PREFIXES = ("veth", "azv", "cali", "lxc", "enib", "gke")
@@ -194,6 +197,12 @@ class _Uplink:
     # The node's own networks: the uplink's (or its bridge's) addresses, or its connected routes.
     subnets: tuple[IPNetwork, ...]
     lines: tuple[int, ...]
+    # The device that holds the node's address (the uplink, or the bridge it is a port of).
+    holder: str | None = None
+    # Addresses the kernel must reach on the holder's own link: gateways of routes without
+    # onlink, and the source addresses of its routes. The node's subnet holds them all.
+    on_link: tuple[IPAddress, ...] = ()
+    default_gateway: str | None = None
 
 
 def derive(model: NodeModel) -> Facts:
@@ -225,8 +234,8 @@ def derive(model: NodeModel) -> Facts:
         pairs=pairs,
         paths=paths,
         datapath=datapath,
-        encapsulation=_encapsulation(model, host, tunnels, datapath),
-        pod_network=_pod_network(model, host, uplink, datapath, cni_bridges, per_pod_routes, internal),
+        encapsulation=_encapsulation(model, host, tunnels, datapath, uplink),
+        pod_network=_pod_network(model, host, host_veths, uplink, datapath, cni_bridges, per_pod_routes, internal),
         mode=_mode(datapath),
         uplink=uplink.name,
         node_address=uplink.address,
@@ -372,9 +381,11 @@ def _uplink(
             and TUNNEL_KINDS.get(i.kind or "") is None
             and _tunnel_by_name(i.name) is None
         ]
-        # Prefer a plain NIC, then a veth into a non-pod namespace (kind-style), then a bridge.
+        # Prefer a plain NIC, then a veth into a namespace no pod is known to own (kind's
+        # eth0), then anything but a bridge, then a bridge.
         for tier in (
             [i for i in candidates if i.name not in bridges and i.name not in veths],
+            [i for i in candidates if i.name not in bridges and not _pod_namespace_peer(i) and _has_subnet(i)],
             [i for i in candidates if i.name not in bridges],
             candidates,
         ):
@@ -384,12 +395,42 @@ def _uplink(
     if holder is None:
         return _Uplink(None, None, (), ())
     address, subnets, more = _node_networks(host, holder, default)
+    on_link = tuple(
+        sorted(
+            {
+                ipaddress.ip_address(value)
+                for r in host.routes
+                if r.device == holder
+                for value in ((r.gateway if not r.onlink else None), r.src)
+                if value
+            },
+            key=lambda ip: (ip.version, ip),
+        )
+    )
     name: str | None = holder
     if holder in bridges and holder not in docker:
         port = _bridge_uplink_port(host, holder, bridges.get(holder), veths, pointed_at)
         name = port.name if port else None
         lines += (port.line,) if port else ()
-    return _Uplink(name, address, subnets, (*lines, *more))
+    return _Uplink(
+        name=name,
+        address=address,
+        subnets=subnets,
+        lines=(*lines, *more),
+        holder=holder,
+        on_link=on_link,
+        default_gateway=default.gateway if default else None,
+    )
+
+
+def _pod_namespace_peer(iface: Interface) -> bool:
+    """containerd names a pod's network namespace cni-<uuid>; iproute2 prints that name."""
+    return bool(iface.link_netns and CONTAINERD_NETNS.match(iface.link_netns))
+
+
+def _has_subnet(iface: Interface) -> bool:
+    """An address wider than a host address: a node's NIC has a subnet, a ptp pod gateway a /32."""
+    return any(a.prefix_length < ipaddress.ip_interface(a.cidr).max_prefixlen for a in iface.ipv4)
 
 
 def _default_route(host: Namespace) -> Route | None:
@@ -629,6 +670,8 @@ def _path(
                 route=covering,
                 more=covering.line,
             )
+    if not addresses and veth is None:
+        return path(NOT_CAPTURED, "neither the pod's address nor its host veth was captured")
     if not host.has_routes and not host.has_bridges:
         return path(NOT_CAPTURED, "the host's routes and bridges were not captured")
     if host.partial_routes:
@@ -678,6 +721,16 @@ def _datapath(
             f"straight to veths ({_names(devices)})",
             tuple(r.line for r in per_pod_routes),
         )
+    unbridged = [i for n in host_veths if (i := host.interface(n)) is not None and not i.master]
+    if unbridged and (not host.has_routes or host.partial_routes):
+        # A veth that is no bridge port, on a node without Cilium, can only be reached by a
+        # host route: the routes that would show it were not captured (or only in part).
+        return Fact(
+            "routed",
+            f"pod veths ({_names(i.name for i in unbridged)}) are ports of no bridge and no Cilium device is "
+            "present, so the host routes to them (its routes were not captured whole)",
+            tuple(i.line for i in unbridged[:5]),
+        )
     # Without listed ports, a connected route onto a CNI bridge still shows where pods sit
     # (kubenet's "10.244.0.0/24 dev cbr0 proto kernel"), unless veths are seen beside it unbridged.
     bridged = [r for r in host.routes if r.device in cni_bridges and not r.gateway and r.type == "unicast"]
@@ -720,7 +773,12 @@ def _cilium_router(host: Namespace, internal: set[str]) -> tuple[str, list[Route
     return CILIUM_HOST, routes
 
 
-def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], datapath: Fact) -> Fact:
+def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], datapath: Fact, uplink: _Uplink) -> Fact:
+    """Routes through a tunnel device decide; Cilium's eBPF tunnels need its device or its routes.
+
+    Routes that reach other nodes' pod ranges via those nodes' addresses on the uplink
+    (flannel host-gw, kindnet, Cilium's direct routes) say there is no tunnel.
+    """
     if model.host is None:
         return Fact(NOT_CAPTURED, "nothing was captured in the host namespace")
     through = [r for r in host.routes if r.device in tunnels and r.type == "unicast" and not r.is_default]
@@ -732,6 +790,16 @@ def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], d
             f"{len(through)} route(s) to other nodes' pods leave through {_names(devices)} ({', '.join(kinds)})",
             tuple(r.line for r in through),
         )
+    direct = [
+        r
+        for r in host.routes
+        if r.device == uplink.holder
+        and r.gateway
+        and r.gateway != uplink.default_gateway
+        and r.type == "unicast"
+        and not r.is_default
+        and not r.is_host_route
+    ]
     if datapath.value == "ebpf":
         cilium = sorted(n for n in tunnels if n.startswith("cilium_"))
         if cilium:
@@ -741,6 +809,22 @@ def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], d
                 f"Cilium encapsulates in eBPF through {cilium[0]}; the routing table does not show it",
                 (iface.line,) if iface else (),
             )
+        remote = _cilium_remote_ranges(host)
+        if remote:
+            return Fact(
+                UNKNOWN,
+                f"other nodes' pod ranges ({_names(r.destination for r in remote)}) go to {CILIUM_HOST}, not to a node: "
+                "Cilium's eBPF programs encapsulate them, through a tunnel device the captured outputs do not show",
+                tuple(r.line for r in remote),
+            )
+    if direct:
+        return Fact(
+            "none",
+            f"{len(direct)} route(s) reach other nodes' pod ranges via those nodes' addresses on {uplink.holder} "
+            f"({_names(f'{r.destination} via {r.gateway}' for r in direct)}): no tunnel",
+            tuple(r.line for r in direct),
+        )
+    if datapath.value == "ebpf":
         if host.has_interfaces and not host.partial_interfaces:
             return Fact("none", "Cilium routes natively: no cilium_vxlan or cilium_geneve device")
         return Fact(NOT_CAPTURED, "Cilium's tunnel device would show in a complete interface listing, not captured")
@@ -754,9 +838,28 @@ def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], d
     return Fact(NOT_CAPTURED, f"{what}, so routes through a tunnel device cannot be ruled out")
 
 
+def _cilium_remote_ranges(host: Namespace) -> list[Route]:
+    """Pod ranges routed to cilium_host that do not hold its own address: other nodes' pods."""
+    own = {r.src for r in host.routes if r.device == CILIUM_HOST and r.src}
+    own |= {r.gateway for r in host.routes if r.device == CILIUM_HOST and r.gateway}
+    iface = host.interface(CILIUM_HOST)
+    own |= {a.ip for a in iface.addresses} if iface else set()
+    addresses = [ipaddress.ip_address(a) for a in own]
+    return [
+        r
+        for r in host.routes
+        if r.device == CILIUM_HOST
+        and r.gateway
+        and not r.is_default
+        and not r.is_host_route
+        and not any(r.contains(a) for a in addresses)
+    ]
+
+
 def _pod_network(
     model: NodeModel,
     host: Namespace,
+    host_veths: list[str],
     uplink: _Uplink,
     datapath: Fact,
     cni_bridges: tuple[str, ...],
@@ -764,13 +867,13 @@ def _pod_network(
     internal: set[str],
 ) -> Fact:
     """Where pod addresses come from: the node's subnet, or a range of their own."""
-    evidence = _pod_address_evidence(model, host, datapath, cni_bridges, per_pod_routes, internal)
+    evidence = _pod_address_evidence(model, host, host_veths, datapath, cni_bridges, per_pod_routes, internal)
     if not evidence:
         if datapath.value == NOT_CAPTURED:
             return Fact(NOT_CAPTURED, f"no pod address is visible: {datapath.reason}")
         return Fact(UNKNOWN, "no pod address is visible")
     if not uplink.subnets:
-        return Fact(NOT_CAPTURED, "the node's own subnet is not shown (no address or connected route on the uplink)")
+        return _pod_network_from_link(evidence, uplink)
     # Compare like with like: an IPv6 pod address says nothing against an IPv4-only node subnet.
     versions = {s.version for s in uplink.subnets}
     comparable = [(what, network, line) for what, network, line in evidence if network.version in versions]
@@ -792,9 +895,61 @@ def _pod_network(
     )
 
 
+def _pod_network_from_link(evidence: list[tuple[str, IPNetwork, int]], uplink: _Uplink) -> Fact:
+    """Without the node's subnet, bound it by the addresses its link must reach (gateways, sources).
+
+    The subnet holds all of them, so pods inside their smallest common network are in
+    it; pods that share fewer than the first 8 bits with them are in no plausible
+    subnet of the node (a connected network is never wider than a /8).
+    """
+    missing = "the node's own subnet is not shown (no address or connected route on the uplink)"
+    v4 = [ip for ip in uplink.on_link if ip.version == 4]
+    pods = [(what, network, line) for what, network, line in evidence if network.version == 4]
+    if not v4 or not pods:
+        return Fact(NOT_CAPTURED, missing)
+    cover = _smallest_network(v4)
+    if all(network.subnet_of(cover) for _, network, _ in pods):  # type: ignore[arg-type]
+        shown = _names(w for w, _, _ in pods)
+        return Fact(
+            "node-subnet",
+            f"pod addresses ({shown}) are inside {cover}, which the node's subnet holds (its gateway and "
+            f"sources on {uplink.holder})",
+            _lines([(w, ln) for w, _, ln in pods]),
+        )
+    anchor = v4[0]
+    far = [
+        (what, line)
+        for what, network, line in pods
+        if _common_bits(int(network.network_address), int(anchor), 32) < MIN_SUBNET_PREFIX
+    ]
+    if len(far) == len(pods):
+        return Fact(
+            "pod-cidr",
+            f"pod addresses ({_names(w for w, _ in far)}) share fewer than {MIN_SUBNET_PREFIX} leading bits with "
+            f"{anchor} on the node's link, so no subnet of the node holds them",
+            _lines(far),
+        )
+    return Fact(NOT_CAPTURED, missing)
+
+
+def _smallest_network(ips: Sequence[IPAddress]) -> IPNetwork:
+    first = int(ips[0])
+    bits = ips[0].max_prefixlen
+    prefix = min((_common_bits(first, int(ip), bits) for ip in ips[1:]), default=bits)
+    base = first >> (bits - prefix) << (bits - prefix)
+    if ips[0].version == 4:
+        return ipaddress.IPv4Network((base, prefix))
+    return ipaddress.IPv6Network((base, prefix))
+
+
+def _common_bits(a: int, b: int, bits: int) -> int:
+    return bits - (a ^ b).bit_length()
+
+
 def _pod_address_evidence(
     model: NodeModel,
     host: Namespace,
+    host_veths: list[str],
     datapath: Fact,
     cni_bridges: tuple[str, ...],
     per_pod_routes: tuple[Route, ...],
@@ -808,6 +963,14 @@ def _pod_address_evidence(
             if a.scope in ("global", None):
                 found.append((a.ip, ipaddress.ip_network(a.ip), a.line))
     found += [(r.address, r.network, r.line) for r in per_pod_routes]
+    if found:
+        return found
+    # Point-to-point plugins (kindnet, the ptp CNI) give each host veth the pods' gateway address.
+    for name in host_veths:
+        iface = host.interface(name)
+        for a in iface.addresses if iface else ():
+            if a.scope in ("global", None) and not ipaddress.ip_address(a.ip).is_link_local:
+                found.append((a.ip, ipaddress.ip_network(a.ip), a.line))
     if found:
         return found
     if datapath.value == "bridge":

@@ -381,8 +381,15 @@ def _gateway_needs(ctx: Context) -> str | None:
     off = _off_link(ctx)
     if not off:
         return None
-    if ctx.host.partial_routes and (not ctx.host.has_interfaces or ctx.host.partial_interfaces):
-        return "only part of the host's routes and interfaces was captured, so a connected network may be missing"
+    # The kernel refuses a gateway it cannot reach (unless onlink), so an off-link one in a
+    # real table means the output shown is not the whole table: only a complete interface
+    # listing, whose addresses give every connected network, makes it a finding.
+    if not ctx.host.has_interfaces or ctx.host.partial_interfaces:
+        what = "was not captured" if not ctx.host.has_interfaces else "was captured only in part"
+        return (
+            f"the host's interface listing {what}, so the network of gateway {off[0].gateway} "
+            f"(route {off[0].destination}) may simply not be shown"
+        )
     if ctx.host.route_source == "route -n":
         return (
             f"route -n does not print the onlink flag, which route {off[0].destination} via {off[0].gateway} may carry"

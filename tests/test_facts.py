@@ -121,8 +121,12 @@ def test_cilium_from_its_routes_alone(tmp_path: Path) -> None:
         "10.0.1.0/24 via 10.0.0.1 dev cilium_host proto kernel src 10.0.0.1 mtu 1450\n"
         "10.224.0.0/16 dev eth0 proto kernel scope link src 10.224.0.4 metric 100\n"
     )
-    facts = _capture(tmp_path, [("host", "ip route", routes)]).facts
+    analysis = _capture(tmp_path, [("host", "ip route", routes)])
+    facts = analysis.facts
     assert facts.per_pod_routes == ()
     assert (facts.datapath.value, facts.mode.value, facts.pod_network.value) == ("ebpf", "ebpf", "pod-cidr")
-    # eBPF encapsulates without routes: only an interface listing would show cilium_vxlan.
-    assert facts.encapsulation.value == "not-captured"
+    # Another node's range goes to cilium_host, not to that node: eBPF encapsulates it, and only
+    # an interface listing would show through which tunnel (cilium_vxlan or cilium_geneve).
+    assert facts.encapsulation.value == "unknown"
+    (line,) = facts.encapsulation.lines
+    assert (analysis.capture.source_line(line) or "").strip().startswith("10.0.1.0/24 via 10.0.0.1 dev cilium_host")
