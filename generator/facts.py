@@ -186,8 +186,25 @@ class Facts:
 
     @property
     def summary(self) -> str:
-        """The three axes in words, as the home matrix and pages print them."""
-        return f"{self.mode.value}, {self.pod_network.value}, encapsulation {self.encapsulation.value}"
+        """The node in words, as the home matrix prints it: ``transparent, pod CIDR, no encapsulation``."""
+        return ", ".join(
+            (
+                self.mode.value,
+                POD_NETWORK_WORDS.get(self.pod_network.value, f"pod network {self.pod_network.value}"),
+                ENCAPSULATION_WORDS.get(self.encapsulation.value, f"encapsulation {self.encapsulation.value}"),
+            )
+        )
+
+
+POD_NETWORK_WORDS = {"node-subnet": "node subnet", "pod-cidr": "pod CIDR"}
+ENCAPSULATION_WORDS = {
+    "none": "no encapsulation",
+    "vxlan": "VXLAN",
+    "ipip": "IP-in-IP",
+    "geneve": "Geneve",
+    "gre": "GRE",
+    "wireguard": "WireGuard",
+}
 
 
 @dataclass(frozen=True)

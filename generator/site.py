@@ -268,6 +268,9 @@ class _Articles:
         host = a.model.host
         values: dict[str, Any] = {
             "mode": f.mode.value,
+            "datapath": f.datapath.value,
+            "encapsulation": f.encapsulation.value,
+            "pod_network": f.pod_network.value,
             "cni_bridge": ", ".join(f.cni_bridges) or "none",
             "docker_bridge": f.docker_bridge or "none",
             "host_veth_prefix": f.host_veth_prefix or "none",
@@ -515,6 +518,7 @@ def _matrix_rows(site: Site, prefix: str) -> list[dict[str, Any]]:
                 "plugin": a.capture.network_plugin,
                 "policy": a.capture.network_policy,
                 "mode": f.mode.value,
+                "layout": f.summary,
                 "bridge": ", ".join(f.cni_bridges) or "none",
                 "prefix": f"{f.host_veth_prefix}*" if f.host_veth_prefix else "none seen",
                 "mask": _pod_masks(a),
@@ -530,12 +534,12 @@ def _matrix_rows(site: Site, prefix: str) -> list[dict[str, Any]]:
 
 def _matrix_body(site: Site, prefix: str) -> str:
     out = [
-        "| plugin | policy | mode | CNI bridge | host veths | pod eth0 | host routes (per pod) | rules | capture |",
+        "| plugin | policy | layout | CNI bridge | host veths | pod eth0 | host routes (per pod) | rules | capture |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in _matrix_rows(site, prefix):
         out.append(
-            f"| {markdown.cell(r['plugin'])} | {markdown.cell(r['policy'])} | **{markdown.cell(r['mode'])}** | "
+            f"| {markdown.cell(r['plugin'])} | {markdown.cell(r['policy'])} | {markdown.cell(r['layout'])} | "
             f"{markdown.cell(r['bridge'])} | {markdown.code(r['prefix'])} | {markdown.cell(r['mask'])} | "
             f"{r['routes']} ({r['per_pod']}) | {markdown.cell(r['status'])} | [{markdown.text(r['id'])}]({_url(r['link'])}) |"
         )
