@@ -96,9 +96,7 @@ def test_the_dhcp_gateway_route_is_no_pod_and_eth0_stays_the_uplink(tmp_path: Pa
 def test_a_docker_bridge_is_known_by_its_mac_not_its_name(tmp_path: Path) -> None:
     """Docker names user bridges as told (com.docker.network.bridge.name); its 02:42 MAC gives it away."""
     host = (
-        LO
-        + ETH0
-        + "4: mynet0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN group default\n"
+        LO + ETH0 + "4: mynet0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN group default\n"
         "    link/ether 02:42:5c:1d:8e:0a brd ff:ff:ff:ff:ff:ff\n"
         "    inet 172.18.0.1/16 brd 172.18.255.255 scope global mynet0\n"
     )
