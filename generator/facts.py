@@ -96,6 +96,7 @@ TUNNEL_NAMES = (
 CONTAINERD_NETNS = re.compile(r"^cni-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 # Cilium's router device: it holds the pod range's gateway address.
 CILIUM_HOST = "cilium_host"
+CILIUM_VETH_PREFIX = "lxc"
 KNOWN_VETH_PREFIXES = ("veth", "azv", "cali", "lxc", "enib", "gke")
 
 
@@ -730,6 +731,15 @@ def _datapath(
             f"Cilium's router device {name} is present{via}{veths}: eBPF programs deliver to the pods",
             tuple(dict.fromkeys([*((iface.line,) if iface else ()), *(r.line for r in routes)])),
         )
+    lxc = [n for n in host_veths if n.startswith(CILIUM_VETH_PREFIX)]
+    if lxc and len(lxc) == len(host_veths) and host.partial_interfaces:
+        # Only Cilium names pod veths lxc*; its router device may be among what the author left out.
+        return Fact(
+            "ebpf",
+            f"pod veths are named {CILIUM_VETH_PREFIX}* ({_names(lxc)}), as only Cilium names them, and hang off "
+            "no bridge (cilium_host is not in the part of the listing shown)",
+            tuple(i.line for n in lxc[:5] if (i := host.interface(n)) is not None),
+        )
     if per_pod_routes:
         devices = sorted({r.device for r in per_pod_routes if r.device})
         return Fact(
@@ -782,12 +792,19 @@ def _datapath_undecided(model: NodeModel, host: Namespace, host_veths: list[str]
 
 
 def _cilium_router(host: Namespace, internal: set[str]) -> tuple[str, list[Route]] | None:
-    """Cilium's cilium_host and the routes that send pod ranges through it."""
+    """Cilium's router device and the routes that send pod ranges through it.
+
+    cilium_host by name, or, unnamed, the end of a host-internal veth pair that is the
+    next hop of a route to a pod range (what cilium_host does).
+    """
     names = {i.name for i in host.interfaces} | {r.device for r in host.routes if r.device}
-    if CILIUM_HOST not in names:
+    router = CILIUM_HOST if CILIUM_HOST in names else None
+    if router is None:
+        router = next((r.device for r in host.routes if r.device in internal and r.gateway and not r.is_default), None)
+    if router is None:
         return None
-    routes = [r for r in host.routes if r.device == CILIUM_HOST and r.gateway and not r.is_default]
-    return CILIUM_HOST, routes
+    routes = [r for r in host.routes if r.device == router and r.gateway and not r.is_default]
+    return router, routes
 
 
 def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], datapath: Fact, uplink: _Uplink) -> Fact:

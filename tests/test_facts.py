@@ -128,3 +128,19 @@ def test_cilium_from_its_routes_alone(tmp_path: Path) -> None:
     assert facts.encapsulation.value == "unknown"
     (line,) = facts.encapsulation.lines
     assert (analysis.capture.source_line(line) or "").strip().startswith("10.0.1.0/24 via 10.0.0.1 dev cilium_host")
+
+
+def test_lxc_veths_in_an_excerpt_are_cilium(tmp_path: Path) -> None:
+    """An excerpt that shows only lxc* veths (cilium_host left out) is Cilium, not routed by elimination."""
+    host = (
+        LO
+        + ETH0
+        + "...\n"
+        + "14: lxc8e2f1b3c4d5a@if13: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n"
+        "    link/ether 7a:3c:1e:55:90:01 brd ff:ff:ff:ff:ff:ff link-netns cni-0b6a2c1e-0f3d-4b2a-9c1d-2e3f4a5b6c7d\n"
+    )
+    facts = _capture(tmp_path, [("host", "ip addr", host)]).facts
+    assert (facts.datapath.value, facts.host_veths) == ("ebpf", ("lxc8e2f1b3c4d5a",))
+    complete = _capture(tmp_path / "complete", [("host", "ip addr", host.replace("...\n", ""))]).facts
+    # A whole listing without cilium_host is no Cilium node: an unbridged veth is then routed.
+    assert complete.datapath.value == "routed"
