@@ -48,17 +48,24 @@ mount -t tmpfs -o mode=700 fg-lab-handles "$H"
 ip link set lo up
 
 TAP_PIDS=()
-cleanup() {  # the namespaces die with the sandbox; only the tap holders we started need ending
+cleanup() {  # the namespaces die with the sandbox; only the processes we started need ending
   local pid
-  for pid in "${TAP_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${TAP_PIDS[@]}" ${HASHER_PID:-}; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
 
+# Names, MACs and uuids come from md5 of fixed keys. One hashing process answers them all:
+# a fork per hash would cost more than the rest of the build.
+coproc HASHER { exec "${LAB_PYTHON:-python3}" -u -c '
+import hashlib, sys
+for line in sys.stdin:
+    print(hashlib.md5(line.rstrip("\n").encode()).hexdigest(), flush=True)
+'; }
+HASHER_PID=$HASHER_PID
 md5hex() { # md5hex KEY -> the 32 hex digits of md5(KEY) in $REPLY
-  local sum
-  sum=$(printf '%s' "$1" | md5sum)
-  REPLY=${sum%% *}
+  printf '%s\n' "$1" >&"${HASHER[1]}"
+  read -r REPLY <&"${HASHER[0]}"
 }
 hexname() { # hexname PREFIX KEY N -> PREFIX + N hex digits of md5(KEY), like CNI plugins' veth names
   md5hex "$2"
@@ -68,7 +75,7 @@ mac() { # mac KEY -> a locally administered unicast MAC, as the kernel's random 
   local h
   md5hex "mac/$1"
   h=$REPLY
-  REPLY=$(printf '%02x:%s:%s:%s:%s:%s' $(((16#${h:0:2} & 0xfc) | 0x02)) "${h:2:2}" "${h:4:2}" "${h:6:2}" "${h:8:2}" "${h:10:2}")
+  printf -v REPLY '%02x:%s:%s:%s:%s:%s' $(((16#${h:0:2} & 0xfc) | 0x02)) "${h:2:2}" "${h:4:2}" "${h:6:2}" "${h:8:2}" "${h:10:2}"
 }
 azmac() { # azmac KEY -> a MAC in Microsoft's 00:0d:3a OUI, as Azure NICs have
   md5hex "azmac/$1"
@@ -79,41 +86,74 @@ dockermac() { # dockermac KEY -> 02:42:..., as Docker gives its bridges
   REPLY="02:42:${REPLY:0:2}:${REPLY:2:2}:${REPLY:4:2}:${REPLY:6:2}"
 }
 uuid() { # uuid KEY -> a version-4-shaped uuid from md5(KEY)
-  local h
+  local h v
   md5hex "uuid/$1"
   h=$REPLY
-  REPLY="${h:0:8}-${h:8:4}-4${h:13:3}-$(printf %x $(((16#${h:16:1} & 3) | 8)))${h:17:3}-${h:20:12}"
+  printf -v v %x $(((16#${h:16:1} & 3) | 8))
+  REPLY="${h:0:8}-${h:8:4}-4${h:13:3}-$v${h:17:3}-${h:20:12}"
 }
 
-# --- namespaces --------------------------------------------------------------------------
-declare -A NS=()     # key (layout/node, layout/pod, layout/vnet) -> netns handle path
-declare -A POD_NS=() # layout/pod -> its cni-<uuid> name
+# --- namespaces and batched configuration ---------------------------------------------------
+declare -A NS=()      # key (layout/node, layout/pod, layout/vnet) -> netns handle path
+declare -A POD_NS=()  # layout/pod -> its cni-<uuid> name
 declare -A NODE_OF=() # layout/pod -> node
-declare -A IPV6=()   # layout/node -> 1 when the node's namespaces get `ip -6 route`
-NODES=()             # layout/node, in build order
-PODS=()              # layout/pod, in build order
+declare -A IPV6=()    # layout/node -> 1 when the node's namespaces get `ip -6 route`
+NODES=()              # layout/node, in build order
+PODS=()               # layout/pod, in build order
+KEYS=()               # every netns key of the layout being built, in creation order
 NETNS_COUNT=0
 
-nsx() { # nsx KEY COMMAND... : run COMMAND in the netns KEY
+nsx() { # nsx KEY COMMAND... : run COMMAND in the netns KEY now
   local key=$1
   shift
   nsenter --net="${NS[$key]}" "$@"
 }
 
-ns_init() { # lo up, no DAD (addresses would read `tentative` for a second), forwarding as asked
-  local key=$1 fwd=$2
-  nsx "$key" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-    net.ipv4.ip_forward="$fwd" net.ipv6.conf.all.forwarding="$fwd"
-  nsx "$key" ip link set lo up
+new_ns() { # new_ns KEY FILE FORWARD : a netns bound to FILE, set up before any device exists in it
+  NS[$1]=$2
+  KEYS+=("$1")
+  : >"$2"
+  # No DAD (addresses would read `tentative` for a second); forwarding as the role needs.
+  unshare --net="$2" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+    net.ipv4.ip_forward="$3" net.ipv6.conf.all.forwarding="$3"
+  q 1 "$1" ip link set lo up
   NETNS_COUNT=$((NETNS_COUNT + 1))
 }
 
-hidden_ns() { # hidden_ns KEY FORWARD : an unnamed netns held by a file on the private tmpfs
-  local key=$1 file=$H/${1//\//_}
-  touch "$file"
-  unshare --net="$file" true
-  NS[$key]=$file
-  ns_init "$key" "$2"
+# Configuration is queued per namespace and run as one `ip -batch` (and `bridge -batch`,
+# one sysctl) per namespace and round, in creation order: a fork per command made the
+# build ten times slower. Round 1 makes each namespace's own devices (a veth's peer lands
+# in the other namespace then); round 2 configures what other namespaces' round 1 made
+# (a pod's eth0, a VNet port). Order inside a namespace is call order, so ifindexes and
+# nsids come out the same on every run.
+declare -A QUEUE=()
+q() { # q ROUND KEY ip|bridge|sysctl ARGS... : queue one command
+  local round=$1 key=$2 tool=$3
+  shift 3
+  [[ $tool == ip || $tool == bridge || $tool == sysctl ]] || { echo "lab: cannot queue $tool" >&2; exit 1; }
+  QUEUE[$round|$key|$tool]+="$*"$'\n'
+}
+
+flush() { # run every queued command, round by round, namespace by namespace
+  local round key tool text
+  for round in 1 2; do
+    for key in "${KEYS[@]}"; do
+      for tool in ip bridge sysctl; do
+        text=${QUEUE[$round|$key|$tool]:-}
+        [[ -z $text ]] && continue
+        unset "QUEUE[$round|$key|$tool]"
+        if [[ $tool == sysctl ]]; then
+          # shellcheck disable=SC2086
+          nsx "$key" sysctl -qw $text
+        elif ! nsx "$key" "$tool" -batch - <<<"$text" >/dev/null; then
+          echo "lab: $tool -batch failed in $key; its commands were:" >&2
+          printf '%s' "$text" >&2
+          exit 1
+        fi
+      done
+    done
+  done
+  KEYS=()
 }
 
 # --- building blocks ---------------------------------------------------------------------
@@ -121,88 +161,88 @@ VNET_GW=10.224.0.1
 
 vnet() { # vnet LAYOUT : the Azure VNet as an L2 bridge holding the gateway, routing between nodes
   local key=$1/vnet
-  hidden_ns "$key" 1
-  azmac "$1/vnet0"
-  nsx "$key" ip link add vnet0 address "$REPLY" type bridge
-  nsx "$key" ip addr add $VNET_GW/16 dev vnet0
-  nsx "$key" ip link set vnet0 up
+  new_ns "$key" "$H/${key//\//_}" 1
+  azmac "$key/vnet0"
+  q 1 "$key" ip link add vnet0 address "$REPLY" type bridge
+  q 1 "$key" ip addr add $VNET_GW/16 dev vnet0
+  q 1 "$key" ip link set vnet0 up
 }
 
 vnet_route() { # vnet_route LAYOUT PREFIX NODE_IP : what Azure's SDN routes (UDRs, pod IPs on a NIC)
-  nsx "$1/vnet" ip route add "$2" via "$3"
+  q 1 "$1/vnet" ip route add "$2" via "$3"
 }
 
 node() { # node LAYOUT NODE [veth|tap] : a node whose eth0 is a veth into the VNet, or a tap
   local layout=$1 node=$2 key=$1/$2 kind=${3:-veth} i
-  hidden_ns "$key" 1
+  new_ns "$key" "$H/${key//\//_}" 1
   NODES+=("$key")
+  azmac "$key/eth0"
+  local eth0_mac=$REPLY
   if [[ $kind == tap ]]; then
     # A tap with its file open has carrier, like a NIC, and no @ifN peer; it carries nothing.
     # exec: the holder itself is our child, so SIGTERM and its parent-death signal reach it.
     (exec nsenter --net="${NS[$key]}" "${LAB_PYTHON:-python3}" "$here/tapholder.py" eth0 >"$H/tap.$node.ready") &
     TAP_PIDS+=("$!")
-    for i in $(seq 100); do
+    for i in $(seq 200); do
       [[ -s "$H/tap.$node.ready" ]] && break
       sleep 0.01
     done
     [[ -s "$H/tap.$node.ready" ]] || { echo "lab: the tap holder for $key did not start" >&2; exit 1; }
+    q 1 "$key" ip link set eth0 address "$eth0_mac" up
   else
     hexname nic "$key" 8
-    nsx "$key" ip link add eth0 type veth peer name "$REPLY" netns "${NS[$layout/vnet]}"
-    nsx "$layout/vnet" ip link set "$REPLY" master vnet0 up
+    q 1 "$key" ip link add eth0 address "$eth0_mac" type veth peer name "$REPLY" netns "${NS[$layout/vnet]}"
+    q 1 "$key" ip link set eth0 up
+    q 2 "$layout/vnet" ip link set "$REPLY" master vnet0 up
   fi
-  azmac "$key/eth0"
-  nsx "$key" ip link set eth0 address "$REPLY" up
 }
 
 dhcp_uplink() { # dhcp_uplink KEY DEV IP : what systemd-networkd sets up on an Ubuntu 22.04 AKS node
   local key=$1 dev=$2 ip=$3
-  nsx "$key" ip addr add "$ip/16" brd 10.224.255.255 metric 100 dev "$dev"
-  nsx "$key" ip route add default via $VNET_GW dev "$dev" proto dhcp src "$ip" metric 100
-  nsx "$key" ip route add $VNET_GW dev "$dev" proto dhcp scope link src "$ip" metric 100
-  nsx "$key" ip route add 168.63.129.16 via $VNET_GW dev "$dev" proto dhcp src "$ip" metric 100
-  nsx "$key" ip route add 169.254.169.254 via $VNET_GW dev "$dev" proto dhcp src "$ip" metric 100
+  q 1 "$key" ip addr add "$ip/16" brd 10.224.255.255 metric 100 dev "$dev"
+  q 1 "$key" ip route add default via $VNET_GW dev "$dev" proto dhcp src "$ip" metric 100
+  q 1 "$key" ip route add $VNET_GW dev "$dev" proto dhcp scope link src "$ip" metric 100
+  q 1 "$key" ip route add 168.63.129.16 via $VNET_GW dev "$dev" proto dhcp src "$ip" metric 100
+  q 1 "$key" ip route add 169.254.169.254 via $VNET_GW dev "$dev" proto dhcp src "$ip" metric 100
 }
 
 pod() { # pod LAYOUT NODE POD HOSTVETH [HOSTMAC] : a pod netns with eth0, its peer HOSTVETH on the node
   local layout=$1 node=$2 pod=$3 veth=$4 hmac=${5:-} key=$1/$3 name
   uuid "$key"
   name=cni-$REPLY
-  ip netns add "$name"
-  NS[$key]=/run/netns/$name
+  new_ns "$key" "/run/netns/$name" 0
   POD_NS[$key]=$name
   NODE_OF[$key]=$node
   PODS+=("$key")
-  ns_init "$key" 0
   if [[ -z $hmac ]]; then
     mac "$key/host"
     hmac=$REPLY
   fi
   mac "$key/eth0"
-  nsx "$layout/$node" ip link add "$veth" address "$hmac" type veth peer name eth0 address "$REPLY" netns "$name"
-  nsx "$key" ip link set eth0 up
-  nsx "$layout/$node" ip link set "$veth" up
+  q 1 "$layout/$node" ip link add "$veth" address "$hmac" type veth peer name eth0 address "$REPLY" netns "$name"
+  q 1 "$layout/$node" ip link set "$veth" up
+  q 2 "$key" ip link set eth0 up
 }
 
 pod_addr() { # pod_addr LAYOUT POD CIDR : the pod's address, recorded in the manifest
-  nsx "$1/$2" ip addr add "$3" dev eth0
+  q 2 "$1/$2" ip addr add "$3" dev eth0
   printf 'pod\t%s\t%s\t%s\t%s\t%s\n' "$1" "${NODE_OF[$1/$2]}" "$2" "${3%/*}" "${POD_NS[$1/$2]}" >>"$OUT/manifest.tsv"
 }
 
 routed_pod() { # routed_pod LAYOUT POD GATEWAY : default via a link-scope gateway, as Calico and Azure CNI do
-  nsx "$1/$2" ip route add "$3" dev eth0 scope link
-  nsx "$1/$2" ip route add default via "$3" dev eth0
+  q 2 "$1/$2" ip route add "$3" dev eth0 scope link
+  q 2 "$1/$2" ip route add default via "$3" dev eth0
 }
 
 proxy_arp() { # proxy_arp KEY DEV : answer the pod's ARP for the link-local gateway at once
-  nsx "$1" sysctl -qw "net.ipv4.conf.$2.proxy_arp=1" "net.ipv4.neigh.$2.proxy_delay=0"
+  q 1 "$1" sysctl "net.ipv4.conf.$2.proxy_arp=1" "net.ipv4.neigh.$2.proxy_delay=0"
 }
 
 docker0() { # an idle docker0, as older AKS images and many hosts have
   dockermac "$1/docker0"
-  nsx "$1" ip link add docker0 address "$REPLY" type bridge
-  nsx "$1" ip addr add 172.17.0.1/16 brd 172.17.255.255 dev docker0
-  nsx "$1" ip link set docker0 up
+  q 1 "$1" ip link add docker0 address "$REPLY" type bridge
+  q 1 "$1" ip addr add 172.17.0.1/16 brd 172.17.255.255 dev docker0
+  q 1 "$1" ip link set docker0 up
 }
 
 # --- layouts -----------------------------------------------------------------------------
@@ -219,21 +259,21 @@ layout_kubenet_bridge() {
   IPV6[$l/$n]=1
   docker0 $l/$n
   mac "$l/$n/cbr0"
-  nsx $l/$n ip link add cbr0 address "$REPLY" type bridge
-  nsx $l/$n ip addr add 10.244.0.1/24 brd 10.244.0.255 dev cbr0
-  nsx $l/$n ip addr add fd00:10:244::1/64 dev cbr0
-  nsx $l/$n ip link set cbr0 promisc on up
+  q 1 $l/$n ip link add cbr0 address "$REPLY" type bridge
+  q 1 $l/$n ip addr add 10.244.0.1/24 brd 10.244.0.255 dev cbr0
+  q 1 $l/$n ip addr add fd00:10:244::1/64 dev cbr0
+  q 1 $l/$n ip link set cbr0 promisc on up
   for i in 0 1 2; do
     hexname veth "$l/web-$i" 8
     veth=$REPLY
     pod $l $n web-$i "$veth"
-    nsx $l/$n ip link set "$veth" master cbr0
+    q 1 $l/$n ip link set "$veth" master cbr0
     pod_addr $l web-$i 10.244.0.$((i + 2))/24
-    nsx $l/web-$i ip route add default via 10.244.0.1 dev eth0
+    q 2 $l/web-$i ip route add default via 10.244.0.1 dev eth0
   done
   # web-0 is dual-stack: an IPv6 address from the node's IPv6 pod range too.
-  nsx $l/web-0 ip addr add fd00:10:244::2/64 dev eth0
-  nsx $l/web-0 ip -6 route add default via fd00:10:244::1 dev eth0
+  q 2 $l/web-0 ip addr add fd00:10:244::2/64 dev eth0
+  q 2 $l/web-0 ip route add default via fd00:10:244::1 dev eth0
   check $l $l/web-0 10.244.0.3
   check $l $l/web-0 10.244.0.4
   check $l $l/web-1 10.244.0.1
@@ -248,18 +288,18 @@ layout_azure_cni_bridge() {
   # Azure CNI in bridge mode moves the node address and routes from eth0 to azure0,
   # which takes eth0's MAC, and enslaves eth0.
   azmac "$l/$n/eth0"
-  nsx $l/$n ip link add azure0 address "$REPLY" type bridge
-  nsx $l/$n ip link set eth0 master azure0
-  nsx $l/$n ip addr add 10.224.0.4/16 brd 10.224.255.255 dev azure0
-  nsx $l/$n ip link set azure0 up
-  nsx $l/$n ip route add default via $VNET_GW dev azure0
+  q 1 $l/$n ip link add azure0 address "$REPLY" type bridge
+  q 1 $l/$n ip link set eth0 master azure0
+  q 1 $l/$n ip addr add 10.224.0.4/16 brd 10.224.255.255 dev azure0
+  q 1 $l/$n ip link set azure0 up
+  q 1 $l/$n ip route add default via $VNET_GW dev azure0
   for i in 0 1 2; do
     hexname azv "$l/web-$i" 11
     veth=$REPLY
     pod $l $n web-$i "$veth"
-    nsx $l/$n ip link set "$veth" master azure0
+    q 1 $l/$n ip link set "$veth" master azure0
     pod_addr $l web-$i 10.224.0.$((10 + i))/16
-    nsx $l/web-$i ip route add default via $VNET_GW dev eth0
+    q 2 $l/web-$i ip route add default via $VNET_GW dev eth0
   done
   check $l $l/web-0 10.224.0.11
   check $l $l/web-0 10.224.0.12
@@ -267,7 +307,14 @@ layout_azure_cni_bridge() {
   check $l $l/web-2 10.224.0.4
 }
 
-# transparent_node LAYOUT NODE NODE_IP POD_PREFIX FIRST_POD_INDEX POD_ADDRESSES... :
+prefix_of() { # prefix_of ADDR/LEN -> the IPv4 network prefix, in $REPLY
+  local addr=${1%/*} len=${1#*/} a b c d n
+  IFS=. read -r a b c d <<<"$addr"
+  n=$(((a << 24 | b << 16 | c << 8 | d) & (0xffffffff << (32 - len)) & 0xffffffff))
+  printf -v REPLY '%d.%d.%d.%d/%d' $((n >> 24 & 255)) $((n >> 16 & 255)) $((n >> 8 & 255)) $((n & 255)) "$len"
+}
+
+# transparent_node LAYOUT NODE NODE_IP POD_PREFIX_LEN FIRST_POD_INDEX POD_ADDRESSES... :
 # Azure CNI transparent mode: azv* host veths all with MAC aa:aa:aa:aa:aa:aa and proxy ARP,
 # a /32 `proto static` route per pod; the pod's only routes lead to 169.254.1.1.
 transparent_node() {
@@ -280,20 +327,14 @@ transparent_node() {
     veth=$REPLY
     pod $l $n web-$i "$veth" aa:aa:aa:aa:aa:aa
     proxy_arp $l/$n "$veth"
-    nsx $l/$n ip route add "$addr" dev "$veth" proto static scope link
+    q 1 $l/$n ip route add "$addr" dev "$veth" proto static scope link
     pod_addr $l web-$i "$addr/$len"
     # Azure CNI removes the subnet route the kernel adds, so everything goes through the host.
-    nsx $l/web-$i ip route del "$(prefix_of "$addr/$len")" dev eth0
+    prefix_of "$addr/$len"
+    q 2 $l/web-$i ip route del "$REPLY" dev eth0
     routed_pod $l web-$i 169.254.1.1
     i=$((i + 1))
   done
-}
-
-prefix_of() { # prefix_of ADDR/LEN -> the network prefix (python-free, IPv4 only)
-  local addr=${1%/*} len=${1#*/} a b c d n
-  IFS=. read -r a b c d <<<"$addr"
-  n=$(((a << 24 | b << 16 | c << 8 | d) & (0xffffffff << (32 - len)) & 0xffffffff))
-  printf '%d.%d.%d.%d/%d' $((n >> 24 & 255)) $((n >> 16 & 255)) $((n >> 8 & 255)) $((n & 255)) "$len"
 }
 
 layout_azure_cni_transparent() {
@@ -332,7 +373,7 @@ calico_pods() {
     veth=$REPLY
     pod $l $n web-$i "$veth" ee:ee:ee:ee:ee:ee
     proxy_arp $l/$n "$veth"
-    nsx $l/$n ip route add "$addr" dev "$veth" scope link
+    q 1 $l/$n ip route add "$addr" dev "$veth" scope link
     pod_addr $l web-$i "$addr/32"
     routed_pod $l web-$i 169.254.1.1
     i=$((i + 1))
@@ -340,17 +381,17 @@ calico_pods() {
 }
 
 layout_calico() {
-  local l=calico n=aks-nodepool1-vmss000000
+  local l=calico n=aks-nodepool1-vmss000000 br
   vnet $l
   node $l $n
   dhcp_uplink $l/$n eth0 10.224.0.4
   # A Docker user-defined network beside Calico: an idle br-<network id> bridge.
   hexname br- "$l/$n/docker-network" 12
-  local br=$REPLY
+  br=$REPLY
   dockermac "$l/$n/$br"
-  nsx $l/$n ip link add "$br" address "$REPLY" type bridge
-  nsx $l/$n ip addr add 172.18.0.1/16 brd 172.18.255.255 dev "$br"
-  nsx $l/$n ip link set "$br" up
+  q 1 $l/$n ip link add "$br" address "$REPLY" type bridge
+  q 1 $l/$n ip addr add 172.18.0.1/16 brd 172.18.255.255 dev "$br"
+  q 1 $l/$n ip link set "$br" up
   calico_pods $l $n 0 10.244.0.2 10.244.0.3 10.244.0.4
   vnet_route $l 10.244.0.0/24 10.224.0.4 # kubenet's route table (a UDR) for the node's pod range
   check $l $l/web-0 10.244.0.3
@@ -359,11 +400,11 @@ layout_calico() {
   check $l $l/web-2 $VNET_GW
 }
 
-# vxlan_peer LAYOUT NODE DEV NEXTHOP PEER_MAC PEER_IP : the neighbour and FDB entries
-# flanneld and Felix write for another node's VXLAN endpoint (no learning, no multicast).
+# vxlan_peer KEY DEV NEXTHOP PEER_MAC PEER_IP : the neighbour and FDB entries flanneld and
+# Felix write for another node's VXLAN endpoint (no learning, no multicast).
 vxlan_peer() {
-  nsx "$1/$2" ip neigh add "$4" lladdr "$5" dev "$3" nud permanent
-  nsx "$1/$2" bridge fdb append "$5" dev "$3" dst "$6" self permanent
+  q 1 "$1" ip neigh add "$3" lladdr "$4" dev "$2" nud permanent
+  q 1 "$1" bridge fdb append "$4" dev "$2" dst "$5" self permanent
 }
 
 layout_calico_vxlan() {
@@ -379,22 +420,22 @@ layout_calico_vxlan() {
     node $l "$n"
     dhcp_uplink "$l/$n" eth0 "$ip"
     mac "$l/$n/vxlan.calico"
-    nsx "$l/$n" ip link add vxlan.calico address "$REPLY" mtu 1450 type vxlan \
+    q 1 "$l/$n" ip link add vxlan.calico address "$REPLY" mtu 1450 type vxlan \
       id 4096 local "$ip" dev eth0 dstport 4789 nolearning
-    nsx "$l/$n" ip addr add "$tunnel/32" dev vxlan.calico
-    nsx "$l/$n" ip link set vxlan.calico up
-    nsx "$l/$n" ip route add blackhole "$block" proto 80
+    q 1 "$l/$n" ip addr add "$tunnel/32" dev vxlan.calico
+    q 1 "$l/$n" ip link set vxlan.calico up
+    q 1 "$l/$n" ip route add blackhole "$block" proto 80
     # shellcheck disable=SC2086
     calico_pods $l "$n" "$first" ${pods//,/ }
   done
   for spec in "${nodes[@]}"; do
-    IFS=: read -r n ip _ _ _ _ <<<"$spec"
+    IFS=: read -r n _ _ _ _ _ <<<"$spec"
     for other in "${nodes[@]}"; do
       IFS=: read -r on oip oblock otunnel _ _ <<<"$other"
       [[ $on == "$n" ]] && continue
       mac "$l/$on/vxlan.calico"
-      vxlan_peer $l "$n" vxlan.calico "$otunnel" "$REPLY" "$oip"
-      nsx "$l/$n" ip route add "$oblock" via "$otunnel" dev vxlan.calico proto 80 onlink
+      vxlan_peer "$l/$n" vxlan.calico "$otunnel" "$REPLY" "$oip"
+      q 1 "$l/$n" ip route add "$oblock" via "$otunnel" dev vxlan.calico proto 80 onlink
     done
   done
   check $l $l/web-0 10.244.0.2
@@ -405,9 +446,10 @@ layout_calico_vxlan() {
 # flannel LAYOUT BACKEND NODE_SPECS... : flannel with cni0 (made by the CNI plugin at the
 # first pod) and, for vxlan, flannel.1; each spec is node:address:subnet octet:pod count.
 flannel() {
-  local l=$1 backend=$2 spec n ip net pods i veth other on oip onet
+  local l=$1 backend=$2 spec n ip net pods i veth other on oip onet mtu=1500 next=0
   shift 2
-  local specs=("$@") next=0
+  local specs=("$@")
+  [[ $backend == vxlan ]] && mtu=1450
   vnet $l
   for spec in "${specs[@]}"; do
     IFS=: read -r n ip net pods <<<"$spec"
@@ -415,42 +457,40 @@ flannel() {
     dhcp_uplink "$l/$n" eth0 "$ip"
     if [[ $backend == vxlan ]]; then
       mac "$l/$n/flannel.1"
-      nsx "$l/$n" ip link add flannel.1 address "$REPLY" mtu 1450 type vxlan \
+      q 1 "$l/$n" ip link add flannel.1 address "$REPLY" mtu 1450 type vxlan \
         id 1 local "$ip" dev eth0 dstport 8472 nolearning
-      nsx "$l/$n" ip addr add "10.244.$net.0/32" dev flannel.1
-      nsx "$l/$n" ip link set flannel.1 up
+      q 1 "$l/$n" ip addr add "10.244.$net.0/32" dev flannel.1
+      q 1 "$l/$n" ip link set flannel.1 up
     fi
-    local mtu=1500
-    [[ $backend == vxlan ]] && mtu=1450
     if ((pods > 0)); then
       mac "$l/$n/cni0"
-      nsx "$l/$n" ip link add cni0 address "$REPLY" mtu $mtu type bridge
-      nsx "$l/$n" ip addr add "10.244.$net.1/24" brd "10.244.$net.255" dev cni0
-      nsx "$l/$n" ip link set cni0 up
+      q 1 "$l/$n" ip link add cni0 address "$REPLY" mtu $mtu type bridge
+      q 1 "$l/$n" ip addr add "10.244.$net.1/24" brd "10.244.$net.255" dev cni0
+      q 1 "$l/$n" ip link set cni0 up
     fi
     for ((i = 0; i < pods; i++)); do
       hexname veth "$l/web-$next" 8
       veth=$REPLY
       pod $l "$n" "web-$next" "$veth"
-      nsx "$l/$n" ip link set "$veth" mtu $mtu master cni0
-      nsx "$l/web-$next" ip link set eth0 mtu $mtu
+      q 1 "$l/$n" ip link set "$veth" mtu $mtu master cni0
+      q 2 "$l/web-$next" ip link set eth0 mtu $mtu
       pod_addr $l "web-$next" "10.244.$net.$((i + 2))/24"
-      nsx "$l/web-$next" ip route add default via "10.244.$net.1" dev eth0
-      nsx "$l/web-$next" ip route add 10.244.0.0/16 via "10.244.$net.1" dev eth0
+      q 2 "$l/web-$next" ip route add default via "10.244.$net.1" dev eth0
+      q 2 "$l/web-$next" ip route add 10.244.0.0/16 via "10.244.$net.1" dev eth0
       next=$((next + 1))
     done
   done
   for spec in "${specs[@]}"; do
-    IFS=: read -r n ip _ _ <<<"$spec"
+    IFS=: read -r n _ _ _ <<<"$spec"
     for other in "${specs[@]}"; do
       IFS=: read -r on oip onet _ <<<"$other"
       [[ $on == "$n" ]] && continue
       if [[ $backend == vxlan ]]; then
         mac "$l/$on/flannel.1"
-        vxlan_peer $l "$n" flannel.1 "10.244.$onet.0" "$REPLY" "$oip"
-        nsx "$l/$n" ip route add "10.244.$onet.0/24" via "10.244.$onet.0" dev flannel.1 onlink
+        vxlan_peer "$l/$n" flannel.1 "10.244.$onet.0" "$REPLY" "$oip"
+        q 1 "$l/$n" ip route add "10.244.$onet.0/24" via "10.244.$onet.0" dev flannel.1 onlink
       else
-        nsx "$l/$n" ip route add "10.244.$onet.0/24" via "$oip" dev eth0
+        q 1 "$l/$n" ip route add "10.244.$onet.0/24" via "$oip" dev eth0
       fi
     done
   done
@@ -476,37 +516,37 @@ layout_flannel_host_gw() {
 }
 
 layout_cilium() {
-  local l=cilium n=aks-nodepool1-vmss000000 router=10.244.0.37 i veth addr
+  local l=cilium n=aks-nodepool1-vmss000000 router=10.244.0.37 i veth addr host_mac
   vnet $l
   node $l $n
   dhcp_uplink $l/$n eth0 10.224.0.4
   mac "$l/$n/cilium_host"
-  local host_mac=$REPLY
+  host_mac=$REPLY
   mac "$l/$n/cilium_net"
-  nsx $l/$n ip link add cilium_net address "$REPLY" mtu 1500 type veth peer name cilium_host address "$host_mac"
-  nsx $l/$n ip link set cilium_net up
-  nsx $l/$n ip link set cilium_host up
-  nsx $l/$n ip addr add $router/32 dev cilium_host scope link
-  nsx $l/$n ip route add $router dev cilium_host proto kernel scope link
-  nsx $l/$n ip route add 10.244.0.0/24 via $router dev cilium_host proto kernel src $router
+  q 1 $l/$n ip link add cilium_net address "$REPLY" mtu 1500 type veth peer name cilium_host address "$host_mac"
+  q 1 $l/$n ip link set cilium_net up
+  q 1 $l/$n ip link set cilium_host up
+  q 1 $l/$n ip addr add $router/32 dev cilium_host scope link
+  q 1 $l/$n ip route add $router dev cilium_host proto kernel scope link
+  q 1 $l/$n ip route add 10.244.0.0/24 via $router dev cilium_host proto kernel src $router
   # Tunnel mode: one collect-metadata VXLAN device; Cilium's eBPF picks each packet's tunnel.
   mac "$l/$n/cilium_vxlan"
-  nsx $l/$n ip link add cilium_vxlan address "$REPLY" type vxlan external dstport 8472
-  nsx $l/$n ip link set cilium_vxlan up
+  q 1 $l/$n ip link add cilium_vxlan address "$REPLY" type vxlan external dstport 8472
+  q 1 $l/$n ip link set cilium_vxlan up
   # Cilium's eBPF programs deliver packets to lxc* without routes; the lab cannot load
   # them, so plain per-pod routes in table 100 (chosen by an ip rule, invisible in the
   # main table that `ip route` prints) stand in for them.
-  nsx $l/$n ip rule add to 10.244.0.0/24 lookup 100 pref 100
+  q 1 $l/$n ip rule add to 10.244.0.0/24 lookup 100 pref 100
   i=0
   for addr in 10.244.0.10 10.244.0.11 10.244.0.12; do
     hexname lxc "$l/web-$i" 12
     veth=$REPLY
     pod $l $n web-$i "$veth"
-    nsx $l/$n ip route add "$addr" dev "$veth" scope link table 100
+    q 1 $l/$n ip route add "$addr" dev "$veth" scope link table 100
     pod_addr $l web-$i "$addr/32"
-    nsx $l/web-$i ip link set eth0 mtu 1450
-    nsx $l/web-$i ip route add $router dev eth0 scope link
-    nsx $l/web-$i ip route add default via $router dev eth0 mtu 1450
+    q 2 $l/web-$i ip link set eth0 mtu 1450
+    q 2 $l/web-$i ip route add $router dev eth0 scope link
+    q 2 $l/web-$i ip route add default via $router dev eth0 mtu 1450
     i=$((i + 1))
   done
   check $l $l/web-0 10.244.0.11
@@ -536,29 +576,19 @@ prove() { # every check, in order; a failed ping is reported, and fails the lab
   return $fails
 }
 
-settle() { # wait until the kernel's deferred link events ran: no up device still on `qdisc noop`
-  local key i pending
-  for i in $(seq 300); do
-    pending=
-    for key in "${NODES[@]}" "${PODS[@]}"; do
-      if nsx "$key" ip -o link show up | grep -q ' qdisc noop '; then pending=$key; break; fi
-    done
-    [[ -z $pending ]] && return 0
-    sleep 0.01
-  done
-  echo "lab: links in $pending never left qdisc noop" >&2
-  return 1
-}
-
 COMMANDS=("ip addr" "ip -j addr" "ip -j -d link" "ip route" "ip -j route")
 command -v route >/dev/null && COMMANDS+=("route -n")
 command -v brctl >/dev/null && COMMANDS+=("brctl show")
 COMMANDS+=("bridge link")
 
+# The kernel attaches a device's qdisc and sets its operstate from deferred work (linkwatch,
+# up to a second late); until then an up device reads `qdisc noop`. Such an output is not
+# the settled state, so the namespace is collected again.
+UNSETTLED="[<,]UP[,>][^"$'\n'"]* qdisc noop "
+
 collect_ns() { # collect_ns KEY DIR IPV6 : run every command in one netns, with its own sysfs (brctl reads /sys)
-  local key=$1 dir=$2 cmds=("${COMMANDS[@]}") cmd slug script=
+  local key=$1 dir=$2 cmds=("${COMMANDS[@]}") cmd slug script= try err
   [[ $3 == 1 ]] && cmds+=("ip -6 route")
-  mkdir -p "$dir"
   : >"$dir/commands.tsv"
   for cmd in "${cmds[@]}"; do
     slug=${cmd// -/-}
@@ -566,26 +596,49 @@ collect_ns() { # collect_ns KEY DIR IPV6 : run every command in one netns, with 
     printf '%s\t%s\n' "$cmd" "$slug" >>"$dir/commands.tsv"
     script+="$cmd >'$dir/$slug.out' 2>'$dir/$slug.err' || echo \"exit \$? from '$cmd'\" >>'$dir/failed';"
   done
-  nsx "$key" unshare --mount --propagation private sh -c "mount -t sysfs lab-sysfs /sys && $script"
-  if [[ -e $dir/failed ]] || [[ -n $(find "$dir" -name '*.err' -size +0) ]]; then
-    echo "lab: a command failed in $key:" >&2
-    cat "$dir/failed" "$dir"/*.err >&2 2>/dev/null || true
-    return 1
-  fi
+  for try in $(seq 40); do
+    nsx "$key" unshare --mount --propagation private sh -c "mount -t sysfs lab-sysfs /sys && $script"
+    [[ $(<"$dir/ip-addr.out") =~ $UNSETTLED ]] || break
+    ((try < 40)) || { echo "lab: devices in $key never left qdisc noop" >&2; return 1; }
+    sleep 0.05
+  done
+  for err in "$dir"/*.err; do
+    if [[ -s $err || -e $dir/failed ]]; then
+      echo "lab: a command failed in $key:" >&2
+      cat "$dir/failed" "$dir"/*.err >&2 2>/dev/null || true
+      return 1
+    fi
+  done
   rm -f "$dir"/*.err
 }
 
-collect() {
-  local key layout node pod
+collect() { # every namespace, a few at a time: the commands only read, so order does not matter
+  local key layout node pod jobs=0 failed=0 dirs=() args=()
   for key in "${NODES[@]}"; do
     layout=${key%%/*} node=${key#*/}
     printf 'node\t%s\t%s\t%s\n' "$layout" "$node" "${IPV6[$key]:-0}" >>"$OUT/manifest.tsv"
-    collect_ns "$key" "$OUT/$layout/$node/host" "${IPV6[$key]:-0}"
+    dirs+=("$OUT/$layout/$node/host")
+    args+=("$key|$OUT/$layout/$node/host|${IPV6[$key]:-0}")
   done
   for key in "${PODS[@]}"; do
     layout=${key%%/*} pod=${key#*/} node=${NODE_OF[$key]}
-    collect_ns "$key" "$OUT/$layout/$node/pod-$pod" "${IPV6[$layout/$node]:-0}"
+    dirs+=("$OUT/$layout/$node/pod-$pod")
+    args+=("$key|$OUT/$layout/$node/pod-$pod|${IPV6[$layout/$node]:-0}")
   done
+  mkdir -p "${dirs[@]}"
+  for spec in "${args[@]}"; do
+    IFS='|' read -r key dir v6 <<<"$spec"
+    collect_ns "$key" "$dir" "$v6" &
+    if ((++jobs >= ${LAB_JOBS:-4})); then
+      wait -n || failed=1
+      jobs=$((jobs - 1))
+    fi
+  done
+  while ((jobs > 0)); do
+    wait -n || failed=1
+    jobs=$((jobs - 1))
+  done
+  return $failed
 }
 
 versions() {
@@ -603,8 +656,10 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 : >"$OUT/manifest.tsv"
 now; t0=$REPLY
-for layout in "${LAYOUTS[@]}"; do "layout_$layout"; done
-settle
+for layout in "${LAYOUTS[@]}"; do
+  "layout_$layout"
+  flush
+done
 now; t1=$REPLY
 prove || { echo "lab: forwarding checks failed (see $OUT/pings.tsv)" >&2; exit 1; }
 now; t2=$REPLY
