@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from ruamel.yaml import YAML
 
 SCHEMA = Path(__file__).resolve().parents[2] / "generator" / "schema" / "capture.schema.json"
 
@@ -64,7 +64,7 @@ _ROUTED_POD_CIDR = Facts("routed", "none", "pod-cidr", "transparent")
 _VETH_UPLINK = "Each node's eth0 is a veth whose peer is a port of the VNet bridge in another namespace (kind-style)."
 
 LAYOUTS: dict[str, Layout] = {
-    "kubenet-bridge": Layout(
+    "lab-kubenet-bridge": Layout(
         title="Lab: kubenet, bridge mode (cbr0), dual-stack pod",
         network_plugin="kubenet",
         network_policy="none",
@@ -77,7 +77,7 @@ LAYOUTS: dict[str, Layout] = {
         facts=_BRIDGE_NONE_CIDR,
         cni_bridge="cbr0",
     ),
-    "azure-cni-bridge": Layout(
+    "lab-azure-cni-bridge": Layout(
         title="Lab: Azure CNI, bridge mode (azure0 holds the node address)",
         network_plugin="azure",
         network_policy="none",
@@ -89,19 +89,18 @@ LAYOUTS: dict[str, Layout] = {
         facts=Facts("bridge", "none", "node-subnet", "bridge"),
         cni_bridge="azure0",
     ),
-    "azure-cni-transparent": Layout(
+    "lab-azure-cni-transparent": Layout(
         title="Lab: Azure CNI, transparent mode (azv*, /32 routes)",
         network_plugin="azure",
         network_policy="none",
         description=(
             "Azure CNI in transparent mode: azv* host veths all with MAC aa:aa:aa:aa:aa:aa and proxy ARP, a "
             "/32 proto static route per pod, pods in the node subnet whose only routes lead to 169.254.1.1. "
-            "The VNet routes the pod addresses to the node, as Azure does for a NIC's secondary IPs. "
-            + _VETH_UPLINK
+            "The VNet routes the pod addresses to the node, as Azure does for a NIC's secondary IPs. " + _VETH_UPLINK
         ),
         facts=_ROUTED_NODE_SUBNET,
     ),
-    "azure-cni-overlay": Layout(
+    "lab-azure-cni-overlay": Layout(
         title="Lab: Azure CNI Overlay (transparent datapath, separate pod CIDR)",
         network_plugin="azure-overlay",
         network_policy="none",
@@ -113,7 +112,7 @@ LAYOUTS: dict[str, Layout] = {
         ),
         facts=_ROUTED_POD_CIDR,
     ),
-    "calico": Layout(
+    "lab-calico": Layout(
         title="Lab: kubenet with Calico (cali*, /32 routes), beside a Docker network",
         network_plugin="kubenet",
         network_policy="calico",
@@ -125,7 +124,7 @@ LAYOUTS: dict[str, Layout] = {
         ),
         facts=_ROUTED_POD_CIDR,
     ),
-    "calico-vxlan": Layout(
+    "lab-calico-vxlan": Layout(
         title="Lab: Calico VXLAN between two nodes (vxlan.calico)",
         network_plugin="none",
         network_policy="none",
@@ -133,12 +132,11 @@ LAYOUTS: dict[str, Layout] = {
             "Calico in VXLAN mode on two nodes (bring-your-own CNI, so network_plugin none): cali* veths as "
             "in the calico layout, /26 IPAM blocks with a blackhole route for the local block, vxlan.calico "
             "(VNI 4096, port 4789) holding the node's tunnel address, routes to the other node's block via "
-            "its tunnel address with onlink, and the neighbour and FDB entries Felix writes. "
-            + _VETH_UPLINK
+            "its tunnel address with onlink, and the neighbour and FDB entries Felix writes. " + _VETH_UPLINK
         ),
         facts=Facts("routed", "vxlan", "pod-cidr", "transparent"),
     ),
-    "flannel-vxlan": Layout(
+    "lab-flannel-vxlan": Layout(
         title="Lab: flannel VXLAN (cni0 + flannel.1), three nodes, one without pods",
         network_plugin="none",
         network_policy="none",
@@ -152,7 +150,7 @@ LAYOUTS: dict[str, Layout] = {
         cni_bridge="cni0",
         node_facts=(("aks-nodepool1-vmss000002", Facts("unknown", "vxlan", "unknown", "unknown")),),
     ),
-    "flannel-host-gw": Layout(
+    "lab-flannel-host-gw": Layout(
         title="Lab: flannel host-gw (cni0, routes via the other node)",
         network_plugin="none",
         network_policy="none",
@@ -163,7 +161,7 @@ LAYOUTS: dict[str, Layout] = {
         facts=_BRIDGE_NONE_CIDR,
         cni_bridge="cni0",
     ),
-    "cilium": Layout(
+    "lab-cilium": Layout(
         title="Lab: Cilium-like tunnel mode (cilium_host, lxc*, cilium_vxlan)",
         network_plugin="none",
         network_policy="none",
@@ -213,6 +211,7 @@ class Node:
 class Output:
     command: str
     text: str
+    path: Path
 
 
 def _tsv(path: Path, width: int) -> list[list[str]]:
@@ -259,7 +258,7 @@ def read_outputs(folder: Path) -> list[Output]:
             raise LabError(f"{path}: cannot read it ({exc.strerror})") from None
         except UnicodeDecodeError:
             raise LabError(f"{path}: not UTF-8") from None
-        outputs.append(Output(command, text))
+        outputs.append(Output(command, text, path))
     return outputs
 
 
@@ -281,8 +280,11 @@ def q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def block(key: str, text: str, indent: int) -> list[str]:
-    """``key: |`` and the text as a block literal, byte for byte (chomping and indentation said explicitly)."""
+def block(key: str, text: str, indent: int, where: str) -> list[str]:
+    """``key: |`` and the text as a block literal, byte for byte (chomping and indentation said explicitly).
+
+    ``where`` names the output in an error (the raw file it came from).
+    """
     pad = " " * indent
     lines = text.split("\n")
     if text.endswith("\n"):
@@ -292,7 +294,7 @@ def block(key: str, text: str, indent: int) -> list[str]:
     for number, line in enumerate(lines, start=1):
         bad = [c for c in line if (c < " " and c != "\t") or c in "\x7f\u2028\u2029\ufeff\x85"]
         if bad:
-            raise LabError(f"output of {key!r}, line {number}: character {bad[0]!r} cannot be kept in a block literal")
+            raise LabError(f"{where}:{number}: character {bad[0]!r} cannot be kept in a YAML block literal")
     # An explicit indentation indicator when the first line starts with a blank.
     first = next((line for line in lines if line.strip()), "")
     indicator = "2" if first[:1] in (" ", "\t") or lines[0][:1] in (" ", "\t") else ""
@@ -331,7 +333,7 @@ def render(node: Node, layout: Layout, raw: Path, vers: dict[str, str], date: st
     for namespace, folder, prefix in namespaces:
         for output in read_outputs(folder):
             out += [f"  - namespace: {namespace}", f"    command: {q(prefix + output.command)}"]
-            out += block("output", output.text, 6)
+            out += block("output", output.text, 6, str(output.path))
     out.append("expect:")
     if facts.mode in claimable_modes():
         out.append(f"  mode: {facts.mode}")
@@ -355,7 +357,7 @@ def _notes(node: Node, layout: Layout, vers: dict[str, str], tools: str) -> str:
 
 def check_round_trip(path: Path, node: Node, raw: Path) -> None:
     """Read the file back: every output must come out exactly as the tools printed it."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     base = raw / node.layout / node.name
     expected = [o.text for o in read_outputs(base / "host")]
     for pod in node.pods:

@@ -253,7 +253,7 @@ PINGS=() # layout|from-key|target
 check() { PINGS+=("$1|$2|$3"); }
 
 layout_kubenet_bridge() {
-  local l=kubenet-bridge n=aks-nodepool1-vmss000000 i veth
+  local l=lab-kubenet-bridge n=aks-nodepool1-vmss000000 i veth
   node $l $n tap
   dhcp_uplink $l/$n eth0 10.224.0.4
   IPV6[$l/$n]=1
@@ -282,7 +282,7 @@ layout_kubenet_bridge() {
 }
 
 layout_azure_cni_bridge() {
-  local l=azure-cni-bridge n=aks-nodepool1-vmss000000 i veth
+  local l=lab-azure-cni-bridge n=aks-nodepool1-vmss000000 i veth
   vnet $l
   node $l $n
   # Azure CNI in bridge mode moves the node address and routes from eth0 to azure0,
@@ -338,7 +338,7 @@ transparent_node() {
 }
 
 layout_azure_cni_transparent() {
-  local l=azure-cni-transparent n=aks-nodepool1-vmss000000 a
+  local l=lab-azure-cni-transparent n=aks-nodepool1-vmss000000 a
   vnet $l
   transparent_node $l $n 10.224.0.4 16 0 10.224.0.10 10.224.0.11 10.224.0.12
   # The pods' addresses are secondary IPs of the node's NIC: the VNet delivers them to it.
@@ -350,7 +350,7 @@ layout_azure_cni_transparent() {
 }
 
 layout_azure_cni_overlay() {
-  local l=azure-cni-overlay
+  local l=lab-azure-cni-overlay
   vnet $l
   transparent_node $l aks-nodepool1-vmss000000 10.224.0.4 24 0 10.244.0.10 10.244.0.11
   transparent_node $l aks-nodepool1-vmss000001 10.224.0.5 24 2 10.244.1.10 10.244.1.11
@@ -381,7 +381,7 @@ calico_pods() {
 }
 
 layout_calico() {
-  local l=calico n=aks-nodepool1-vmss000000 br
+  local l=lab-calico n=aks-nodepool1-vmss000000 br
   vnet $l
   node $l $n
   dhcp_uplink $l/$n eth0 10.224.0.4
@@ -408,7 +408,7 @@ vxlan_peer() {
 }
 
 layout_calico_vxlan() {
-  local l=calico-vxlan spec n ip block tunnel first pods other on oip oblock otunnel
+  local l=lab-calico-vxlan spec n ip block tunnel first pods other on oip oblock otunnel
   # node:address:block:tunnel address:first pod index:pod addresses (Calico IPAM /26 blocks)
   local nodes=(
     aks-nodepool1-vmss000000:10.224.0.4:10.244.0.0/26:10.244.0.0:0:10.244.0.1,10.244.0.2
@@ -497,7 +497,7 @@ flannel() {
 }
 
 layout_flannel_vxlan() {
-  local l=flannel-vxlan
+  local l=lab-flannel-vxlan
   # The third node has no pods yet: flannel.1 and its routes, but no cni0.
   flannel $l vxlan aks-nodepool1-vmss000000:10.224.0.4:0:2 aks-nodepool1-vmss000001:10.224.0.5:1:2 \
     aks-nodepool1-vmss000002:10.224.0.6:2:0
@@ -508,7 +508,7 @@ layout_flannel_vxlan() {
 }
 
 layout_flannel_host_gw() {
-  local l=flannel-host-gw
+  local l=lab-flannel-host-gw
   flannel $l host-gw aks-nodepool1-vmss000000:10.224.0.4:0:2 aks-nodepool1-vmss000001:10.224.0.5:1:2
   check $l $l/web-0 10.244.0.3
   check $l $l/web-0 10.244.1.2
@@ -516,7 +516,7 @@ layout_flannel_host_gw() {
 }
 
 layout_cilium() {
-  local l=cilium n=aks-nodepool1-vmss000000 router=10.244.0.37 i veth addr host_mac
+  local l=lab-cilium n=aks-nodepool1-vmss000000 router=10.244.0.37 i veth addr host_mac
   vnet $l
   node $l $n
   dhcp_uplink $l/$n eth0 10.224.0.4
