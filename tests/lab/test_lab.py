@@ -93,6 +93,20 @@ def _rows(path: Path) -> list[list[str]]:
     return [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the lab needs Linux")
+def test_a_machine_without_root_is_told_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert unavailable() == "the lab needs root (unshare --net, mounts in its sandbox)"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the lab needs Linux")
+def test_a_machine_without_a_tool_is_told_which(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_which = shutil.which
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(shutil, "which", lambda name: None if name in ("ping", "bridge") else real_which(name))
+    assert unavailable() == "the lab needs bridge, ping (make lab-deps installs them)"
+
+
 # --- the lab on this machine -------------------------------------------------------------
 
 
