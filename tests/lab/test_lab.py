@@ -189,13 +189,32 @@ def test_a_fresh_run_reproduces_the_committed_fixtures(lab: LabRun) -> None:
 
 
 def comparable(text: str) -> Any:
-    """A capture without what really varies per run: the date, and the bridge timers of ip -j -d link."""
+    """A capture without what really varies per run.
+
+    That is the date, the bridge timers of ``ip -j -d link``, and the order of IPv6
+    routes to one destination: the kernel adds a device's fe80::/64 route when the
+    device's carrier comes up, from deferred work, so routes that tie print in an order
+    that changes from run to run.
+    """
     data = YAML(typ="safe", pure=True).load(text)
     del data["captured"]["date"]
     for section in data["sections"]:
         if section["command"].endswith("ip -j -d link"):
             section["output"] = _without_timers(json.loads(section["output"]))
+        elif section["command"].endswith("ip -6 route"):
+            section["output"] = _ties_sorted(section["output"])
     return data
+
+
+def _ties_sorted(output: str) -> list[list[str]]:
+    """Routes grouped by destination in the order printed, each group sorted."""
+    groups: list[list[str]] = []
+    for line in output.splitlines():
+        if groups and groups[-1][0].split(" ", 1)[0] == line.split(" ", 1)[0]:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [sorted(group) for group in groups]
 
 
 def _without_timers(value: Any) -> Any:
@@ -209,13 +228,38 @@ def _without_timers(value: Any) -> Any:
 BRIDGE_FIXTURE = FACTS / "lab-kubenet-bridge" / "aks-nodepool1-vmss000000.yaml"
 
 
-def test_comparison_ignores_the_timers_and_the_date() -> None:
+def _swap_lines(text: str, first: str, second: str) -> str:
+    """The text with two lines of the host's ``ip -6 route`` output exchanged."""
+    start = text.index('command: "ip -6 route"')
+    end = text.index("  - namespace:", start)
+    section = text[start:end]
+    assert first in section and second in section
+    swapped = section.replace(first, "\0", 1).replace(second, first, 1).replace("\0", second, 1)
+    return text[:start] + swapped + text[end:]
+
+
+def test_comparison_ignores_the_timers_the_date_and_the_order_of_tied_ipv6_routes() -> None:
     text = BRIDGE_FIXTURE.read_text(encoding="utf-8")
     changed = re.sub(r'"gc_timer":[0-9.]+', '"gc_timer":1.23', text)
     changed = re.sub(r'"forward_delay_timer":[0-9.]+', '"forward_delay_timer":4.56', changed)
     changed = re.sub(r'date: "[0-9-]+"', 'date: "1999-12-31"', changed)
+    changed = _swap_lines(
+        changed,
+        "      fe80::/64 dev eth0 proto kernel metric 256 pref medium\n",
+        "      fe80::/64 dev cbr0 proto kernel metric 256 pref medium\n",
+    )
     assert changed != text
     assert comparable(changed) == comparable(text)
+
+
+def test_comparison_sees_ipv6_routes_to_different_destinations_reordered() -> None:
+    text = BRIDGE_FIXTURE.read_text(encoding="utf-8")
+    changed = _swap_lines(
+        text,
+        "      fd00:10:244::/64 dev cbr0 proto kernel metric 256 pref medium\n",
+        "      fe80::/64 dev eth0 proto kernel metric 256 pref medium\n",
+    )
+    assert comparable(changed) != comparable(text)
 
 
 @pytest.mark.parametrize(
