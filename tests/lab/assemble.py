@@ -177,8 +177,9 @@ LAYOUTS: dict[str, Layout] = {
     ),
 }
 
-# Values that really change from run to run: the bridge timers `ip -j -d link` prints
-# (and the capture date). tests/lab/test_lab.py ignores exactly these when it compares runs.
+# Values that really change from run to run: the bridge timers `ip -j -d link` prints (and
+# the capture date, and the order of tied IPv6 routes). tests/lab/test_lab.py ignores
+# exactly these when it compares runs.
 VARYING_LINK_KEYS = frozenset(
     {
         "hello_timer",
@@ -349,7 +350,7 @@ def _notes(node: Node, layout: Layout, vers: dict[str, str], tools: str) -> str:
         f"Reproduced in the network-namespace lab (tests/lab/lab.sh, layout {node.layout}) on Linux "
         f"{vers['kernel']} with {tools}; every output is exactly what the tools printed. {layout.description} "
         "Names, MACs and addresses are derived from fixed keys, so every run prints the same apart from the "
-        "bridge timers of ip -j -d link. The node's namespace is unnamed (a pod sees it as link-netnsid 0); "
+        "bridge timers of ip -j -d link and the order of tied fe80::/64 routes in ip -6 route. The node's namespace is unnamed (a pod sees it as link-netnsid 0); "
         "pod namespaces are named cni-<uuid> as containerd names them. Commands ran through nsenter --net; "
         "they are written as typed on a node."
     )
