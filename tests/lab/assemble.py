@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -231,7 +232,9 @@ def read_manifest(raw: Path) -> list[Node]:
     """The lab's nodes and pods, in build order, from ``manifest.tsv``."""
     rows = _tsv(raw / "manifest.tsv", 4)
     pods: dict[tuple[str, str], list[Pod]] = {}
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
+        if row[0] not in ("node", "pod") or (row[0] == "pod" and len(row) != 6):
+            raise LabError(f"{raw / 'manifest.tsv'}:{number}: expected a node row or a pod row of 6 fields")
         if row[0] == "pod":
             pods.setdefault((row[1], row[2]), []).append(Pod(name=row[3], ip=row[4], netns=row[5]))
     nodes = [
@@ -267,6 +270,7 @@ def versions(raw: Path) -> dict[str, str]:
     return {row[0]: row[1] for row in _tsv(raw / "versions.tsv", 2)}
 
 
+@cache
 def claimable_modes() -> frozenset[str]:
     """The ``expect.mode`` values the capture schema accepts: a claim it cannot express is left out."""
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
@@ -303,7 +307,20 @@ def block(key: str, text: str, indent: int, where: str) -> list[str]:
     return [head] + [f"{pad}{line}" if line else "" for line in lines]
 
 
-def render(node: Node, layout: Layout, raw: Path, vers: dict[str, str], date: str) -> str:
+def node_sections(node: Node, raw: Path) -> list[tuple[str, str, Output]]:
+    """(namespace, command prefix, output) for the node's host namespace, then each pod's.
+
+    Pod commands are written as typed on a node with containerd's netns names.
+    """
+    base = raw / node.layout / node.name
+    sections = [("host", "", output) for output in read_outputs(base / "host")]
+    for pod in node.pods:
+        prefix = f"ip netns exec {pod.netns} "
+        sections += [(f"pod/{pod.name}", prefix, output) for output in read_outputs(base / f"pod-{pod.name}")]
+    return sections
+
+
+def render(node: Node, layout: Layout, sections: list[tuple[str, str, Output]], vers: dict[str, str], date: str) -> str:
     facts = layout.facts_of(node.name)
     tools = ", ".join(f"{name} {vers[name]}" for name in ("iproute2", "net-tools", "bridge-utils") if name in vers)
     out = [
@@ -327,14 +344,9 @@ def render(node: Node, layout: Layout, raw: Path, vers: dict[str, str], date: st
         for pod in node.pods:
             out += [f"  - name: {pod.name}", f"    ip: {q(pod.ip)}", f"    note: {q(f'network namespace {pod.netns}')}"]
     out.append("sections:")
-    base = raw / node.layout / node.name
-    namespaces = [("host", base / "host", "")] + [
-        (f"pod/{p.name}", base / f"pod-{p.name}", f"ip netns exec {p.netns} ") for p in node.pods
-    ]
-    for namespace, folder, prefix in namespaces:
-        for output in read_outputs(folder):
-            out += [f"  - namespace: {namespace}", f"    command: {q(prefix + output.command)}"]
-            out += block("output", output.text, 6, str(output.path))
+    for namespace, prefix, output in sections:
+        out += [f"  - namespace: {namespace}", f"    command: {q(prefix + output.command)}"]
+        out += block("output", output.text, 6, str(output.path))
     out.append("expect:")
     if facts.mode in claimable_modes():
         out.append(f"  mode: {facts.mode}")
@@ -350,22 +362,18 @@ def _notes(node: Node, layout: Layout, vers: dict[str, str], tools: str) -> str:
         f"Reproduced in the network-namespace lab (tests/lab/lab.sh, layout {node.layout}) on Linux "
         f"{vers['kernel']} with {tools}; every output is exactly what the tools printed. {layout.description} "
         "Names, MACs and addresses are derived from fixed keys, so every run prints the same apart from the "
-        "bridge timers of ip -j -d link and the order of tied fe80::/64 routes in ip -6 route. The node's namespace is unnamed (a pod sees it as link-netnsid 0); "
-        "pod namespaces are named cni-<uuid> as containerd names them. Commands ran through nsenter --net; "
-        "they are written as typed on a node."
+        "bridge timers of ip -j -d link and the order of tied fe80::/64 routes in ip -6 route. The node's "
+        "namespace is unnamed (a pod sees it as link-netnsid 0); pod namespaces are named cni-<uuid> as "
+        "containerd names them. Commands ran through nsenter --net; they are written as typed on a node."
     )
 
 
-def check_round_trip(path: Path, node: Node, raw: Path) -> None:
+def check_round_trip(path: Path, sections: list[tuple[str, str, Output]]) -> None:
     """Read the file back: every output must come out exactly as the tools printed it."""
     data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    base = raw / node.layout / node.name
-    expected = [o.text for o in read_outputs(base / "host")]
-    for pod in node.pods:
-        expected += [o.text for o in read_outputs(base / f"pod-{pod.name}")]
-    actual = [section["output"] for section in data["sections"]]
-    if actual != expected:
-        raise LabError(f"{path}: an output does not read back byte for byte")
+    for section, (_, _, output) in zip(data["sections"], sections, strict=True):
+        if section["output"] != output.text:
+            raise LabError(f"{path}: the output of {output.path} does not read back byte for byte")
 
 
 def sources(layout_name: str, layout: Layout, nodes: list[Node], vers: dict[str, str]) -> str:
@@ -407,8 +415,9 @@ def assemble(raw: Path, dest: Path, date: str) -> list[Path]:
         members = [n for n in nodes if n.layout == layout_name]
         for node in members:
             path = folder / f"{node.name}.yaml"
-            path.write_text(render(node, layout, raw, vers, date), encoding="utf-8")
-            check_round_trip(path, node, raw)
+            sections = node_sections(node, raw)
+            path.write_text(render(node, layout, sections, vers, date), encoding="utf-8")
+            check_round_trip(path, sections)
             (folder / f"{node.name}.facts.json").write_text(layout.facts_of(node.name).as_json(), encoding="utf-8")
             written.append(path)
         (folder / "SOURCES.md").write_text(sources(layout_name, layout, members, vers), encoding="utf-8")
