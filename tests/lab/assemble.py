@@ -245,9 +245,11 @@ def read_manifest(raw: Path) -> list[Node]:
     if pods:
         raise LabError(f"{raw / 'manifest.tsv'}: pods of unknown nodes: {sorted(pods)}")
     unknown = sorted({n.layout for n in nodes} - LAYOUTS.keys())
+    if unknown:
+        raise LabError(f"{raw / 'manifest.tsv'}: no metadata in assemble.LAYOUTS for {', '.join(unknown)}")
     missing = sorted(LAYOUTS.keys() - {n.layout for n in nodes})
-    if unknown or missing:
-        raise LabError(f"{raw / 'manifest.tsv'}: layouts without metadata {unknown}, layouts not built {missing}")
+    if missing:
+        raise LabError(f"{raw / 'manifest.tsv'}: layouts not built: {', '.join(missing)}")
     return nodes
 
 
@@ -267,7 +269,11 @@ def read_outputs(folder: Path) -> list[Output]:
 
 
 def versions(raw: Path) -> dict[str, str]:
-    return {row[0]: row[1] for row in _tsv(raw / "versions.tsv", 2)}
+    found = {row[0]: row[1] for row in _tsv(raw / "versions.tsv", 2)}
+    missing = [name for name in ("kernel", "iproute2") if not found.get(name)]
+    if missing:
+        raise LabError(f"{raw / 'versions.tsv'}: no {' or '.join(missing)} version")
+    return found
 
 
 @cache

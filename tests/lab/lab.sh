@@ -31,6 +31,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 if [[ ${1:-} != --inside ]]; then
   out=${1:?usage: lab.sh RAWDIR}
+  if ((EUID != 0)); then
+    echo "lab: needs root (it makes network namespaces and mounts inside a throwaway sandbox)" >&2
+    exit 2
+  fi
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
   if [[ -n $(ls -A "$out") ]]; then echo "lab: $out is not empty" >&2; exit 2; fi

@@ -158,12 +158,14 @@ def test_every_fresh_capture_loads_and_every_output_parses(lab: LabRun, tmp_path
         assert all(s.parser is not None for s in loaded.sections), f"{path}: a section no parser reads"
 
 
+def _lab_files(root: Path) -> list[str]:
+    """The captures and facts files of the lab's layouts (other fixtures may sit beside them)."""
+    return sorted(p.relative_to(root).as_posix() for p in root.glob("lab-*/*") if p.suffix in (".yaml", ".json"))
+
+
 def test_a_fresh_run_reproduces_the_committed_fixtures(lab: LabRun) -> None:
-    committed = sorted(p.relative_to(FACTS).as_posix() for p in FACTS.glob("*/*") if p.suffix in (".yaml", ".json"))
-    fresh = sorted(
-        p.relative_to(lab.captures).as_posix() for p in lab.captures.glob("*/*") if p.suffix in (".yaml", ".json")
-    )
-    assert fresh == committed
+    committed = _lab_files(FACTS)
+    assert _lab_files(lab.captures) == committed
     missing_tools = [cmd for tool, cmd in OPTIONAL_COMMANDS.items() if shutil.which(tool) is None]
     if missing_tools:
         pytest.skip(f"{', '.join(missing_tools)} not collected here (make lab-deps installs the tools)")
@@ -303,3 +305,58 @@ def test_block_literal_refuses_a_character_yaml_cannot_keep() -> None:
     with pytest.raises(assemble.LabError) as caught:
         assemble.block("output", "ok\nbad \x1b[0m\n", 6, "raw/host/ip-addr.out")
     assert str(caught.value) == "raw/host/ip-addr.out:2: character '\\x1b' cannot be kept in a YAML block literal"
+
+
+# --- the assembler's inputs ----------------------------------------------------------------
+
+
+def _manifest(raw: Path, text: str) -> Path:
+    raw.mkdir(exist_ok=True)
+    path = raw / "manifest.tsv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _complete_manifest() -> str:
+    return "".join(f"node\t{layout}\tnode-0\t0\n" for layout in assemble.LAYOUTS)
+
+
+def test_a_short_pod_row_is_refused(tmp_path: Path) -> None:
+    path = _manifest(tmp_path, _complete_manifest() + "pod\tlab-calico\tnode-0\tweb-0\n")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_manifest(tmp_path)
+    rows = len(assemble.LAYOUTS) + 1
+    assert str(caught.value) == f"{path}:{rows}: expected a node row or a pod row of 6 fields"
+
+
+def test_a_row_with_too_few_fields_is_refused(tmp_path: Path) -> None:
+    path = _manifest(tmp_path, "node\tlab-calico\n")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_manifest(tmp_path)
+    assert str(caught.value) == f"{path}:1: expected 4 tab-separated fields, found 2"
+
+
+def test_a_layout_without_metadata_and_a_layout_not_built_are_named(tmp_path: Path) -> None:
+    path = _manifest(tmp_path, _complete_manifest() + "node\tlab-weave\tnode-0\t0\n")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_manifest(tmp_path)
+    assert str(caught.value) == f"{path}: no metadata in assemble.LAYOUTS for lab-weave"
+    _manifest(tmp_path, _complete_manifest().replace("node\tlab-cilium\tnode-0\t0\n", ""))
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_manifest(tmp_path)
+    assert str(caught.value) == f"{path}: layouts not built: lab-cilium"
+
+
+def test_versions_without_the_kernel_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "versions.tsv").write_text("iproute2\t6.1.0\n", encoding="utf-8")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.versions(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'versions.tsv'}: no kernel version"
+
+
+def test_an_output_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "commands.tsv").write_text("ip addr\tip-addr\n", encoding="utf-8")
+    (tmp_path / "ip-addr.out").write_bytes(b"1: lo: \xff\n")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_outputs(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'ip-addr.out'}: not UTF-8"
