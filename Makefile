@@ -13,7 +13,7 @@ export NO_MKDOCS_2_WARNING := 1
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv graphviz chromium test check lint site serve linkcheck linkcheck-external e2e bench lock clean
+.PHONY: help venv graphviz chromium lab-deps lab test check lint site serve linkcheck linkcheck-external e2e bench lock clean
 
 help:
 	@echo "make test    run the test suite (sets up .venv and Graphviz first)"
@@ -24,6 +24,7 @@ help:
 	@echo "make check   validate every capture under captures/"
 	@echo "make lint    ruff + mypy"
 	@echo "make bench   diagram rendering benchmark (ratios)"
+	@echo "make lab OUT=dir  build the network-namespace lab (root) and write its captures to dir/<layout>/<node>.yaml"
 	@echo "make lock    re-pin requirements.txt from requirements.in"
 
 # The venv is rebuilt when requirements.txt changes (the stamp is older than it).
@@ -53,7 +54,27 @@ graphviz:
 chromium:
 	$(call ensure,chromium,chromium,)
 
-test: venv graphviz
+# The network-namespace lab's tools (command:package). Installed with apt-get when missing
+# and we are root; otherwise (or when apt-get fails) the lab's tests skip, saying why.
+LAB_TOOLS := ip:iproute2 bridge:iproute2 ping:iputils-ping route:net-tools brctl:bridge-utils nsenter:util-linux
+lab-deps:
+	@missing=$$(for pair in $(LAB_TOOLS); do command -v $${pair%%:*} >/dev/null 2>&1 || echo $${pair#*:}; done | sort -u | tr '\n' ' '); \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "lab tools missing: installing $$missing with apt-get"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+	    || echo "note: apt-get could not install $$missing; the lab's tests will skip"; \
+	else \
+	  echo "note: the network-namespace lab needs $$missing (as root: apt-get install $$missing); its tests will skip"; \
+	fi
+
+# Needs root: builds every layout in a throwaway sandbox, proves it forwards, collects.
+lab: venv lab-deps
+	@test -n "$(OUT)" || { echo "usage: make lab OUT=dir   (writes dir/<layout>/<node>.yaml; needs root)" >&2; exit 2; }
+	@raw=$$(mktemp -d) && trap 'rm -rf "$$raw"' EXIT && \
+	  LAB_PYTHON=$(abspath $(PY)) tests/lab/lab.sh "$$raw/raw" && $(PY) -m tests.lab.assemble "$$raw/raw" "$(OUT)"
+
+test: venv graphviz lab-deps
 	$(PY) -m pytest
 
 check: venv

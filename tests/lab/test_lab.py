@@ -1,0 +1,362 @@
+"""The network-namespace lab, run for real, and the pieces that turn its outputs into captures.
+
+The session fixture builds the whole lab once (tests/lab/lab.sh, in its throwaway
+sandbox) and assembles the captures. Where the machine cannot run it (not root, no
+unshare, no veth/bridge/vxlan, a tool missing) the lab's tests skip with one line saying
+why; the assembler's own tests run everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from generator import capture as capture_mod
+from tests.conftest import FIXTURES
+from tests.lab import assemble
+
+LAB = Path(__file__).resolve().parent
+FACTS = FIXTURES / "facts"
+REQUIRED_TOOLS = ("unshare", "nsenter", "mount", "ip", "bridge", "ping", "sysctl")
+BASE_COMMANDS = {"ip addr", "ip -j addr", "ip -j -d link", "ip route", "ip -j route", "bridge link"}
+OPTIONAL_COMMANDS = {"route": "route -n", "brctl": "brctl show"}
+VERSIONS = re.compile(r"on Linux (\S+) with (.+?); every output")
+
+
+def unavailable() -> str | None:
+    """Why this machine cannot run the lab, or None when it can."""
+    if sys.platform != "linux":
+        return "the lab needs Linux network namespaces"
+    if os.geteuid() != 0:
+        return "the lab needs root (unshare --net, mounts in its sandbox)"
+    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
+    if missing:
+        return f"the lab needs {', '.join(missing)} (make lab-deps installs them)"
+    probe = (
+        "ip link add lab0 type veth peer name lab1 && ip link add lab2 type bridge"
+        " && ip link add lab3 type vxlan id 1 dstport 4789 && test -c /dev/net/tun"
+    )
+    try:
+        result = subprocess.run(
+            ["unshare", "--mount", "--net", "sh", "-c", probe], capture_output=True, text=True, timeout=20
+        )
+    except subprocess.TimeoutExpired:
+        return "probing for veth, bridge and vxlan timed out"
+    if result.returncode != 0:
+        first = (result.stderr.strip().splitlines() or ["no message"])[0]
+        return f"this machine cannot make veth, bridge and vxlan devices in a new netns: {first}"
+    return None
+
+
+@dataclass(frozen=True)
+class LabRun:
+    raw: Path
+    captures: Path
+    summary: str
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> LabRun:
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    base = tmp_path_factory.mktemp("lab")
+    raw, captures = base / "raw", base / "captures"
+    result = subprocess.run(
+        [str(LAB / "lab.sh"), str(raw)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "LAB_PYTHON": sys.executable},
+    )
+    assert result.returncode == 0, f"lab.sh failed:\n{result.stdout}{result.stderr}"
+    assemble.assemble(raw, captures, date="2000-01-01")
+    return LabRun(raw, captures, result.stdout.strip())
+
+
+def _load(path: Path) -> Any:
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the lab needs Linux")
+def test_a_machine_without_root_is_told_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert unavailable() == "the lab needs root (unshare --net, mounts in its sandbox)"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the lab needs Linux")
+def test_a_machine_without_a_tool_is_told_which(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_which = shutil.which
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(shutil, "which", lambda name: None if name in ("ping", "bridge") else real_which(name))
+    assert unavailable() == "the lab needs bridge, ping (make lab-deps installs them)"
+
+
+# --- the lab on this machine -------------------------------------------------------------
+
+
+def test_every_ping_succeeded_and_crossed_nodes_where_there_are_several(lab: LabRun) -> None:
+    pings = _rows(lab.raw / "pings.tsv")
+    assert [p for p in pings if p[3] != "ok"] == []
+    assert {p[0] for p in pings} == set(assemble.LAYOUTS)
+    nodes = assemble.read_manifest(lab.raw)
+    node_of_ip = {pod.ip: node.name for node in nodes for pod in node.pods}
+    node_of_pod = {(node.layout, pod.name): node.name for node in nodes for pod in node.pods}
+    for layout in assemble.LAYOUTS:
+        if sum(1 for n in nodes if n.layout == layout) < 2:
+            continue
+        crossing = [
+            p
+            for p in pings
+            if p[0] == layout and p[2] in node_of_ip and node_of_pod.get((layout, p[1]), p[1]) != node_of_ip[p[2]]
+        ]
+        assert crossing, f"{layout}: no ping from one node's pod to another node's pod"
+
+
+def test_every_layout_produced_a_capture_per_node_with_every_command(lab: LabRun) -> None:
+    nodes = assemble.read_manifest(lab.raw)
+    written = {p.relative_to(lab.captures).as_posix() for p in lab.captures.glob("*/*.yaml")}
+    assert written == {f"{n.layout}/{n.name}.yaml" for n in nodes}
+    assert {n.layout for n in nodes} == set(assemble.LAYOUTS)
+    expected = BASE_COMMANDS | {cmd for tool, cmd in OPTIONAL_COMMANDS.items() if shutil.which(tool)}
+    for node in nodes:
+        data = _load(lab.captures / node.layout / f"{node.name}.yaml")
+        by_namespace: dict[str, set[str]] = {}
+        for section in data["sections"]:
+            command = section["command"].split(" ", 4)[4] if section["namespace"] != "host" else section["command"]
+            by_namespace.setdefault(section["namespace"], set()).add(command)
+        assert set(by_namespace) == {"host"} | {f"pod/{p.name}" for p in node.pods}
+        for namespace, commands in by_namespace.items():
+            want = expected | ({"ip -6 route"} if node.ipv6 else set())
+            assert commands == want, f"{node.layout}/{node.name} {namespace}"
+
+
+def test_every_fresh_capture_loads_and_every_output_parses(lab: LabRun, tmp_path: Path) -> None:
+    # The loader wants captures under <plugin>-<policy>/; the lab's folders are layouts.
+    for path in sorted(lab.captures.glob("*/*.yaml")):
+        cluster = _load(path)["cluster"]
+        folder = tmp_path / f"{cluster['network_plugin']}-{cluster['network_policy']}"
+        folder.mkdir(exist_ok=True)
+        copy = folder / f"{path.parent.name}--{path.name}"
+        shutil.copyfile(path, copy)
+        loaded = capture_mod.load(copy, tmp_path)
+        assert all(s.parser is not None for s in loaded.sections), f"{path}: a section no parser reads"
+
+
+def _lab_files(root: Path) -> list[str]:
+    """The captures and facts files of the lab's layouts (other fixtures may sit beside them)."""
+    return sorted(p.relative_to(root).as_posix() for p in root.glob("lab-*/*") if p.suffix in (".yaml", ".json"))
+
+
+def test_a_fresh_run_reproduces_the_committed_fixtures(lab: LabRun) -> None:
+    committed = _lab_files(FACTS)
+    assert _lab_files(lab.captures) == committed
+    missing_tools = [cmd for tool, cmd in OPTIONAL_COMMANDS.items() if shutil.which(tool) is None]
+    if missing_tools:
+        pytest.skip(f"{', '.join(missing_tools)} not collected here (make lab-deps installs the tools)")
+    for name in committed:
+        old, new = (FACTS / name).read_text(encoding="utf-8"), (lab.captures / name).read_text(encoding="utf-8")
+        if name.endswith(".yaml"):
+            old_versions = VERSIONS.search(_load(FACTS / name)["captured"]["notes"])
+            new_versions = VERSIONS.search(_load(lab.captures / name)["captured"]["notes"])
+            assert old_versions is not None and new_versions is not None
+            if old_versions.groups() != new_versions.groups():
+                pytest.skip(
+                    f"fixtures come from Linux {old_versions[1]} with {old_versions[2]}; "
+                    f"this machine has Linux {new_versions[1]} with {new_versions[2]}"
+                )
+            assert comparable(new) == comparable(old), (
+                f"{name} differs from a fresh lab run (make lab OUT=tests/fixtures/facts)"
+            )
+        else:
+            assert new == old, f"{name} differs from a fresh lab run"
+
+
+# --- comparing runs ----------------------------------------------------------------------
+
+
+def comparable(text: str) -> Any:
+    """A capture without what really varies per run.
+
+    That is the date, the bridge timers of ``ip -j -d link``, and the order of IPv6
+    routes to one destination: the kernel adds a device's fe80::/64 route when the
+    device's carrier comes up, from deferred work, so routes that tie print in an order
+    that changes from run to run.
+    """
+    data = YAML(typ="safe", pure=True).load(text)
+    del data["captured"]["date"]
+    for section in data["sections"]:
+        if section["command"].endswith("ip -j -d link"):
+            section["output"] = _without_timers(json.loads(section["output"]))
+        elif section["command"].endswith("ip -6 route"):
+            section["output"] = _ties_sorted(section["output"])
+    return data
+
+
+def _ties_sorted(output: str) -> list[list[str]]:
+    """Routes grouped by destination in the order printed, each group sorted."""
+    groups: list[list[str]] = []
+    for line in output.splitlines():
+        if groups and groups[-1][0].split(" ", 1)[0] == line.split(" ", 1)[0]:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [sorted(group) for group in groups]
+
+
+def _without_timers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_timers(v) for k, v in value.items() if k not in assemble.VARYING_LINK_KEYS}
+    if isinstance(value, list):
+        return [_without_timers(v) for v in value]
+    return value
+
+
+BRIDGE_FIXTURE = FACTS / "lab-kubenet-bridge" / "aks-nodepool1-vmss000000.yaml"
+
+
+def _swap_lines(text: str, first: str, second: str) -> str:
+    """The text with two lines of the host's ``ip -6 route`` output exchanged."""
+    start = text.index('command: "ip -6 route"')
+    end = text.index("  - namespace:", start)
+    section = text[start:end]
+    assert first in section and second in section
+    swapped = section.replace(first, "\0", 1).replace(second, first, 1).replace("\0", second, 1)
+    return text[:start] + swapped + text[end:]
+
+
+def test_comparison_ignores_the_timers_the_date_and_the_order_of_tied_ipv6_routes() -> None:
+    text = BRIDGE_FIXTURE.read_text(encoding="utf-8")
+    changed = re.sub(r'"gc_timer":[0-9.]+', '"gc_timer":1.23', text)
+    changed = re.sub(r'"forward_delay_timer":[0-9.]+', '"forward_delay_timer":4.56', changed)
+    changed = re.sub(r'date: "[0-9-]+"', 'date: "1999-12-31"', changed)
+    changed = _swap_lines(
+        changed,
+        "      fe80::/64 dev eth0 proto kernel metric 256 pref medium\n",
+        "      fe80::/64 dev cbr0 proto kernel metric 256 pref medium\n",
+    )
+    assert changed != text
+    assert comparable(changed) == comparable(text)
+
+
+def test_comparison_sees_ipv6_routes_to_different_destinations_reordered() -> None:
+    text = BRIDGE_FIXTURE.read_text(encoding="utf-8")
+    changed = _swap_lines(
+        text,
+        "      fd00:10:244::/64 dev cbr0 proto kernel metric 256 pref medium\n",
+        "      fe80::/64 dev eth0 proto kernel metric 256 pref medium\n",
+    )
+    assert comparable(changed) != comparable(text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "replacement"),
+    [
+        (r'"gso_max_segs":65535', '"gso_max_segs":65534'),  # any other key of ip -j -d link
+        (r"qdisc noqueue master cbr0", "qdisc noop master cbr0"),  # a text output
+        (r"network_policy: none", "network_policy: calico"),  # metadata
+    ],
+)
+def test_comparison_sees_every_other_change(pattern: str, replacement: str) -> None:
+    text = BRIDGE_FIXTURE.read_text(encoding="utf-8")
+    changed = text.replace(pattern, replacement, 1)
+    assert changed != text
+    assert comparable(changed) != comparable(text)
+
+
+# --- writing block literals ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "default via 10.224.0.1 dev eth0 proto dhcp src 10.224.0.4 metric 100 \n",  # trailing blank
+        "",  # an empty output (brctl show without bridges)
+        "one\ntwo",  # no final newline
+        "one\n\n\n",  # several final newlines
+        "    indented first line\nsecond\n",
+        "   \nbridge name\tbridge id\n",  # a blank-only first line, tabs
+        "cbr0\t\t8000.be180cfafa9c\tno\t\tveth03165956\n\t\t\t\t\t\t\tveth5b46abc1\n",
+    ],
+)
+def test_block_literal_reads_back_byte_for_byte(text: str) -> None:
+    document = "\n".join(["sections:", "  - namespace: host", *assemble.block("output", text, 6, "raw.out")]) + "\n"
+    loaded = YAML(typ="rt", pure=True).load(document)["sections"][0]["output"]
+    assert isinstance(loaded, LiteralScalarString)
+    assert str(loaded) == text
+
+
+def test_block_literal_refuses_a_character_yaml_cannot_keep() -> None:
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.block("output", "ok\nbad \x1b[0m\n", 6, "raw/host/ip-addr.out")
+    assert str(caught.value) == "raw/host/ip-addr.out:2: character '\\x1b' cannot be kept in a YAML block literal"
+
+
+# --- the assembler's inputs ----------------------------------------------------------------
+
+
+def _manifest(raw: Path, text: str) -> Path:
+    raw.mkdir(exist_ok=True)
+    path = raw / "manifest.tsv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _complete_manifest() -> str:
+    return "".join(f"node\t{layout}\tnode-0\t0\n" for layout in assemble.LAYOUTS)
+
+
+def test_a_short_pod_row_is_refused(tmp_path: Path) -> None:
+    path = _manifest(tmp_path, _complete_manifest() + "pod\tlab-calico\tnode-0\tweb-0\n")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_manifest(tmp_path)
+    rows = len(assemble.LAYOUTS) + 1
+    assert str(caught.value) == f"{path}:{rows}: expected a node row or a pod row of 6 fields"
+
+
+def test_a_row_with_too_few_fields_is_refused(tmp_path: Path) -> None:
+    path = _manifest(tmp_path, "node\tlab-calico\n")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_manifest(tmp_path)
+    assert str(caught.value) == f"{path}:1: expected 4 tab-separated fields, found 2"
+
+
+def test_a_layout_without_metadata_and_a_layout_not_built_are_named(tmp_path: Path) -> None:
+    path = _manifest(tmp_path, _complete_manifest() + "node\tlab-weave\tnode-0\t0\n")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_manifest(tmp_path)
+    assert str(caught.value) == f"{path}: no metadata in assemble.LAYOUTS for lab-weave"
+    _manifest(tmp_path, _complete_manifest().replace("node\tlab-cilium\tnode-0\t0\n", ""))
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_manifest(tmp_path)
+    assert str(caught.value) == f"{path}: layouts not built: lab-cilium"
+
+
+def test_versions_without_the_kernel_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "versions.tsv").write_text("iproute2\t6.1.0\n", encoding="utf-8")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.versions(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'versions.tsv'}: no kernel version"
+
+
+def test_an_output_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "commands.tsv").write_text("ip addr\tip-addr\n", encoding="utf-8")
+    (tmp_path / "ip-addr.out").write_bytes(b"1: lo: \xff\n")
+    with pytest.raises(assemble.LabError) as caught:
+        assemble.read_outputs(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'ip-addr.out'}: not UTF-8"
