@@ -70,7 +70,7 @@ lab-deps:
 
 # Needs root: builds every layout in a throwaway sandbox, proves it forwards, collects.
 lab: venv lab-deps
-	@test -n "$(OUT)" || { echo "usage: make lab OUT=dir   (writes dir/<layout>/<node>.yaml; needs root)" >&2; exit 2; }
+	@test -n "$(OUT)" || { echo "usage: make lab OUT=dir   (writes dir/<layout>/<plugin>-<policy>/<node>.yaml; needs root)" >&2; exit 2; }
 	@raw=$$(mktemp -d) && trap 'rm -rf "$$raw"' EXIT && \
 	  LAB_PYTHON=$(abspath $(PY)) tests/lab/lab.sh "$$raw/raw" && $(PY) -m tests.lab.assemble "$$raw/raw" "$(OUT)"
 

@@ -2,7 +2,7 @@
 
 usage: python -m tests.lab.assemble RAWDIR OUTDIR
 
-Writes, for every lab node, ``OUTDIR/<layout>/<node>.yaml`` (a capture in the normal
+Writes, for every lab node, ``OUTDIR/<layout>/<plugin>-<policy>/<node>.yaml`` (a capture in the normal
 format, every output byte for byte as the kernel's tools printed it),
 ``<node>.facts.json`` (what the lab built: datapath, encapsulation, pod network, mode)
 and one ``SOURCES.md`` per layout. The lab knows the truth because it built the
@@ -277,10 +277,11 @@ def versions(raw: Path) -> dict[str, str]:
 
 
 @cache
-def claimable_modes() -> frozenset[str]:
-    """The ``expect.mode`` values the capture schema accepts: a claim it cannot express is left out."""
+def claimable() -> dict[str, frozenset[str]]:
+    """The ``expect`` values the capture schema accepts, per fact: a claim it cannot express is left out."""
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    return frozenset(schema["properties"]["expect"]["properties"]["mode"]["enum"])
+    expect = schema["properties"]["expect"]["properties"]
+    return {key: frozenset(expect[key]["enum"]) for key in ("mode", "datapath", "encapsulation", "pod_network")}
 
 
 # --- writing YAML --------------------------------------------------------------------------
@@ -354,8 +355,11 @@ def render(node: Node, layout: Layout, sections: list[tuple[str, str, Output]], 
         out += [f"  - namespace: {namespace}", f"    command: {q(prefix + output.command)}"]
         out += block("output", output.text, 6, str(output.path))
     out.append("expect:")
-    if facts.mode in claimable_modes():
-        out.append(f"  mode: {facts.mode}")
+    claims = claimable()
+    for key in ("mode", "datapath", "encapsulation", "pod_network"):
+        value = getattr(facts, key)
+        if value in claims[key]:
+            out.append(f"  {key}: {value}")
     if layout.cni_bridge and facts.datapath == "bridge":
         out.append(f"  cni_bridge: {layout.cni_bridge}")
     if out[-1] == "expect:":
@@ -416,15 +420,17 @@ def assemble(raw: Path, dest: Path, date: str) -> list[Path]:
     vers = versions(raw)
     written = []
     for layout_name, layout in LAYOUTS.items():
+        # Each layout folder is a captures root: its captures sit in <plugin>-<policy>/.
         folder = dest / layout_name
-        folder.mkdir(parents=True, exist_ok=True)
+        captures = folder / f"{layout.network_plugin}-{layout.network_policy}"
+        captures.mkdir(parents=True, exist_ok=True)
         members = [n for n in nodes if n.layout == layout_name]
         for node in members:
-            path = folder / f"{node.name}.yaml"
+            path = captures / f"{node.name}.yaml"
             sections = node_sections(node, raw)
             path.write_text(render(node, layout, sections, vers, date), encoding="utf-8")
             check_round_trip(path, sections)
-            (folder / f"{node.name}.facts.json").write_text(layout.facts_of(node.name).as_json(), encoding="utf-8")
+            (captures / f"{node.name}.facts.json").write_text(layout.facts_of(node.name).as_json(), encoding="utf-8")
             written.append(path)
         (folder / "SOURCES.md").write_text(sources(layout_name, layout, members, vers), encoding="utf-8")
     return written

@@ -130,12 +130,13 @@ def test_every_ping_succeeded_and_crossed_nodes_where_there_are_several(lab: Lab
 
 def test_every_layout_produced_a_capture_per_node_with_every_command(lab: LabRun) -> None:
     nodes = assemble.read_manifest(lab.raw)
-    written = {p.relative_to(lab.captures).as_posix() for p in lab.captures.glob("*/*.yaml")}
-    assert written == {f"{n.layout}/{n.name}.yaml" for n in nodes}
+    written = {p.relative_to(lab.captures).as_posix() for p in lab.captures.glob("*/*/*.yaml")}
+    folders = {name: f"{lay.network_plugin}-{lay.network_policy}" for name, lay in assemble.LAYOUTS.items()}
+    assert written == {f"{n.layout}/{folders[n.layout]}/{n.name}.yaml" for n in nodes}
     assert {n.layout for n in nodes} == set(assemble.LAYOUTS)
     expected = BASE_COMMANDS | {cmd for tool, cmd in OPTIONAL_COMMANDS.items() if shutil.which(tool)}
     for node in nodes:
-        data = _load(lab.captures / node.layout / f"{node.name}.yaml")
+        data = _load(lab.captures / node.layout / folders[node.layout] / f"{node.name}.yaml")
         by_namespace: dict[str, set[str]] = {}
         for section in data["sections"]:
             command = section["command"].split(" ", 4)[4] if section["namespace"] != "host" else section["command"]
@@ -146,21 +147,18 @@ def test_every_layout_produced_a_capture_per_node_with_every_command(lab: LabRun
             assert commands == want, f"{node.layout}/{node.name} {namespace}"
 
 
-def test_every_fresh_capture_loads_and_every_output_parses(lab: LabRun, tmp_path: Path) -> None:
-    # The loader wants captures under <plugin>-<policy>/; the lab's folders are layouts.
-    for path in sorted(lab.captures.glob("*/*.yaml")):
-        cluster = _load(path)["cluster"]
-        folder = tmp_path / f"{cluster['network_plugin']}-{cluster['network_policy']}"
-        folder.mkdir(exist_ok=True)
-        copy = folder / f"{path.parent.name}--{path.name}"
-        shutil.copyfile(path, copy)
-        loaded = capture_mod.load(copy, tmp_path)
+def test_every_fresh_capture_loads_and_every_output_parses(lab: LabRun) -> None:
+    # Each layout folder is a captures root, its captures in <plugin>-<policy>/.
+    paths = sorted(lab.captures.glob("*/*/*.yaml"))
+    assert paths
+    for path in paths:
+        loaded = capture_mod.load(path, path.parent.parent)
         assert all(s.parser is not None for s in loaded.sections), f"{path}: a section no parser reads"
 
 
 def _lab_files(root: Path) -> list[str]:
     """The captures and facts files of the lab's layouts (other fixtures may sit beside them)."""
-    return sorted(p.relative_to(root).as_posix() for p in root.glob("lab-*/*") if p.suffix in (".yaml", ".json"))
+    return sorted(p.relative_to(root).as_posix() for p in root.glob("lab-*/**/*") if p.suffix in (".yaml", ".json"))
 
 
 def test_a_fresh_run_reproduces_the_committed_fixtures(lab: LabRun) -> None:
@@ -227,7 +225,7 @@ def _without_timers(value: Any) -> Any:
     return value
 
 
-BRIDGE_FIXTURE = FACTS / "lab-kubenet-bridge" / "aks-nodepool1-vmss000000.yaml"
+BRIDGE_FIXTURE = FACTS / "lab-kubenet-bridge" / "kubenet-none" / "aks-nodepool1-vmss000000.yaml"
 
 
 def _swap_lines(text: str, first: str, second: str) -> str:
