@@ -53,7 +53,10 @@ class Section:
 
     ``parser`` is the canonical command (``route -n``) or ``None`` for a raw section
     (a command no parser reads, kept verbatim). ``output_line`` is the file line of
-    the output's first line.
+    the output's first line. ``filter`` is what left lines out of a parsed output
+    (``| grep azv``); ``suggestion`` the command a raw section's most likely meant
+    (``ip adr`` -> ``ip addr``); ``unparsed`` why a command a parser knows stays raw
+    (``| jq``). See :func:`generator.parsers.match`.
     """
 
     index: int
@@ -68,6 +71,10 @@ class Section:
     source: str | None = None
     transcribed: bool = False
     note: str | None = None
+    command_line: int = 0
+    filter: str | None = None
+    suggestion: str | None = None
+    unparsed: str | None = None
 
     @property
     def label(self) -> str:
@@ -538,7 +545,8 @@ def _section(
             ok = False
             continue
         annotations.append(Annotation(line=a_line, note=str(note["note"]), file_line=file_line))
-    parser = parsers.find(command)
+    matched = parsers.match(command)
+    parser = matched.parser
     records: tuple[Record, ...] = ()
     if parser is not None and ok:
         origin = Origin(
@@ -564,6 +572,10 @@ def _section(
         source=str(item["source"]) if "source" in item else None,
         transcribed=bool(item.get("transcribed", False)),
         note=str(item["note"]) if "note" in item else None,
+        command_line=_line(item, "command") or line,
+        filter=matched.filter,
+        suggestion=matched.suggestion,
+        unparsed=matched.reason,
     )
 
 

@@ -132,6 +132,8 @@ class Namespace:
     route_source: str | None = None
     commands: tuple[str, ...] = ()
     elided: tuple[int, ...] = field(default=())
+    # Canonical commands whose output was filtered (| grep, dev eth0): parsed, but partial.
+    filtered: tuple[str, ...] = ()
 
     def interface(self, name: str) -> Interface | None:
         return next((i for i in self.interfaces if i.name == name), None)
@@ -197,6 +199,7 @@ def _namespace(name: str, sections: list[Section]) -> Namespace:
         route_source=route_source,
         commands=tuple(sorted(records)),
         elided=elided,
+        filtered=tuple(sorted({s.parser for s in sections if s.parser is not None and s.filter is not None})),
     )
 
 

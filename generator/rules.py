@@ -126,8 +126,12 @@ def _declared_pods(ctx: Context) -> list[tuple[str, str, int, Namespace]]:
     return out
 
 
+INTERFACE_LISTINGS = ("ip addr", "ip -j addr", "ip -j -d link")
+
+
 def _host_listing_complete(host: Namespace) -> bool:
-    return host.has_interfaces and not host.elided
+    """An address listing the author neither abbreviated (``...``) nor filtered (``| grep``)."""
+    return host.has_interfaces and not host.elided and not any(c in host.filtered for c in INTERFACE_LISTINGS)
 
 
 def _has(ctx: Context, *commands: str) -> bool:
@@ -504,6 +508,30 @@ def _calico_host_mac(ctx: Context) -> Iterator[Violation]:
         iface = ctx.host.interface(name)
         if iface is not None and name.startswith("cali") and iface.mac != CALICO_MAC:
             yield Violation(f"{name} has MAC {iface.mac}, not {CALICO_MAC}", (iface.line,))
+
+
+@rule(
+    "FG016",
+    "command-recognised",
+    statement="Every section's command is one a parser reads, or is clearly not one (a raw section).",
+    applies_when="a section's command is a slip away from a command a parser reads",
+    severity=WARNING,
+    applies=lambda ctx: any(s.suggestion for s in ctx.capture.sections),
+)
+def _command_recognised(ctx: Context) -> Iterator[Violation]:
+    """A mistyped command (`ip adr`, `route -m`, or `route -n` whose dash a word processor
+    turned into an en dash) is kept as raw text, so its output is never parsed and the facts that need it come out wrong
+    for a reason that is not the real one. The output shown can only have come from the
+    command it is one slip away from."""
+    for section in ctx.capture.sections:
+        if section.suggestion is None:
+            continue
+        why = f" ({section.unparsed})" if section.unparsed else ""
+        yield Violation(
+            f"sections[{section.index}] ({section.namespace}): {section.command!r} is not a command the parsers "
+            f"read{why}; did you mean {section.suggestion!r}?",
+            (section.command_line,),
+        )
 
 
 # --- the author's claims ----------------------------------------------------------------------------
