@@ -162,6 +162,12 @@ FAR_MISSES = [
     "iptables-save",
     "ifconfig",
     "ip b",
+    # A slip is one key away: 'x' is not next to 'n'.
+    "route -x",
+    # The first letter is kept: another first letter makes another word ('zip'), and a
+    # one-letter word ('ip w') has nothing else to go by.
+    "zip a",
+    "ip w",
 ]
 
 
@@ -235,9 +241,10 @@ def test_control_characters_never_match(command: str, reason: str, suggestion: s
 
 
 def test_find_and_normalize_keep_their_meaning() -> None:
-    assert parsers.find("sudo route -n") is not None
-    assert parsers.find("sudo route -n").parse is route_n.parse  # type: ignore[union-attr]
-    assert parsers.find("ip -6 route").parse is ip_route.parse_text  # type: ignore[union-attr]
+    route = parsers.find("sudo route -n")
+    assert route is not None and route.parse is route_n.parse
+    ip6 = parsers.find("ip -6 route")
+    assert ip6 is not None and ip6.parse is ip_route.parse_text
     assert parsers.normalize("sudo nsenter -t 16315 -n ip addr") == "ip addr"
     assert parsers.normalize("root@node:/# ip netns exec pod1 route -n | grep cbr0") == "route -n"
 
@@ -310,7 +317,8 @@ def _head_of_host_listing(tmp_path: Path, command: str, lines: int) -> pipeline.
 def test_a_filtered_host_listing_is_not_complete(tmp_path: Path) -> None:
     """'ip addr | head -12' leaves the pod's veth and the routes' devices out on purpose."""
     filtered = _head_of_host_listing(tmp_path / "f", "ip addr | head -12", 12)
-    assert [i.name for i in filtered.model.host.interfaces] == ["lo", "eth0"]  # type: ignore[union-attr]
+    host = filtered.model.host
+    assert host is not None and [i.name for i in host.interfaces] == ["lo", "eth0"]
     assert [f for f in filtered.result.findings if f.rule in ("FG002", "FG006")] == []
     assert "FG006" in filtered.result.not_applicable
     # The same lines claimed as the whole listing are contradicted by the pod and the routes.
