@@ -98,6 +98,9 @@ def test_every_registered_spelling_reads_as_itself() -> None:
         "ip -p -d -j link show",
         "ip rou",
         "ip -4 r",
+        # A terminal copies text without colours (and the loader refuses escape codes).
+        "ip -c a",
+        "ip --color=always -j route",
         # getopt: letters in any order and grouping.
         "netstat -r -n",
         "route -n -4",
@@ -135,6 +138,7 @@ NEAR_MISSES = [
     ("route \u2013n", "route -n"),
     ("ip\u00a0addr", "ip addr"),
     ("netstat \u2014rn", "netstat -rn"),
+    ("\uff49\uff50 \uff41", "ip a"),
 ]
 
 # Valid commands that are simply other commands, and commands far from any spelling.
@@ -162,6 +166,8 @@ FAR_MISSES = [
     "iptables-save",
     "ifconfig",
     "ip b",
+    "ip addr show dev",
+    "ip addr show dev eth0 dev eth1",
     # A slip is one key away: 'x' is not next to 'n'.
     "route -x",
     # The first letter is kept: another first letter makes another word ('zip'), and a
@@ -216,6 +222,7 @@ def test_quotes_and_comments_follow_the_shell() -> None:
         ),
         ("ip addr > out.txt", "its output is redirected to 'out.txt', not shown"),
         ("ip addr | grep 'inet", "it has an unterminated ' quote"),
+        ("ip addr |", "it has a pipe '|' with no command after it"),
     ],
 )
 def test_commands_whose_output_is_not_as_printed_stay_raw(command: str, reason: str) -> None:
@@ -232,6 +239,7 @@ def test_commands_whose_output_is_not_as_printed_stay_raw(command: str, reason: 
         ("brctl\u200b show", "it holds the control character U+200B", "brctl show"),
         ("ip adr\n", "it holds the control character U+000A", "ip addr"),
         ("ls\x00\x07", "it holds the control characters U+0000, U+0007", None),
+        ("ip a\u2028", "it holds the control character U+2028", "ip a"),
     ],
 )
 def test_control_characters_never_match(command: str, reason: str, suggestion: str | None) -> None:

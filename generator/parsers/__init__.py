@@ -185,7 +185,7 @@ class CommandMatch:
 
 def match(command: str) -> CommandMatch:
     """Read a command as published: prompt, comment, chain, wrappers, pipe, then the registry."""
-    controls = sorted({ch for ch in command if unicodedata.category(ch) in ("Cc", "Cf")})
+    controls = sorted({ch for ch in command if unicodedata.category(ch) in _CONTROL_TO_TEXT})
     if controls:
         # Never matched: a control character means the text is not what was typed. The
         # command without it may still suggest what was meant.
@@ -200,7 +200,7 @@ def match(command: str) -> CommandMatch:
     found = _match(command)
     if found.parser is not None or found.reason is not None:
         return found
-    typographic = command.translate(_TYPOGRAPHIC)
+    typographic = unicodedata.normalize("NFKC", command).translate(_TYPOGRAPHIC)
     if typographic != command:
         # Word processors turn '-n' into an en dash and quotes into curly ones; a shell would not run that.
         retyped = match(typographic)
@@ -244,8 +244,10 @@ _TYPOGRAPHIC = str.maketrans(
     }
 )
 
-# A control character (Cc) stands where a blank may have been; a format character (Cf) is invisible.
-_CONTROL_TO_TEXT = {"Cc": " ", "Cf": ""}
+# Characters that are not what a person typed on a command line, and what may have stood
+# in their place: a control character or a line/paragraph separator where a blank was, a
+# format character (zero-width, bidirectional override) where nothing was.
+_CONTROL_TO_TEXT = {"Cc": " ", "Zl": " ", "Zp": " ", "Cf": ""}
 
 # Shell prompts copied with the command. Each must end where the command starts.
 _PROMPTS = (
@@ -444,6 +446,8 @@ def _pipeline(text: str) -> _Pipeline:
         inner = _pipeline(script)
         words, filters, reason = list(inner.words), list(inner.filters), reason or inner.reason
     for stage in cleaned[1:]:
+        if not stage:
+            raise _ShellSyntaxError("it has a pipe '|' with no command after it")
         verdict = _filter_kind(stage)
         raw = " ".join(t.raw for t in stage)
         if verdict == "filter":
@@ -798,7 +802,9 @@ def _iproute2_key(words: tuple[str, ...]) -> _Key | None:
             continue
         if name in ("-4", "-6"):
             family.append(name)
-        else:
+        elif name != "-color":
+            # Colours never reach a capture: a terminal copies text without them, and the
+            # loader refuses the escape codes a redirected 'ip -c' would write.
             options.add({"-statistics": "-stats", "-human-readable": "-human"}.get(name, name))
         pos += 1
     if pos >= len(words):
@@ -829,17 +835,23 @@ def _iproute2_key(words: tuple[str, ...]) -> _Key | None:
 
 def _selectors(words: tuple[str, ...]) -> tuple[str, ...]:
     """The words of an interface selection (``dev eth0``, ``type veth``), or () when they are something else."""
-    pos, named = 0, False
+    pos, seen = 0, set()
     while pos < len(words):
         word = words[pos]
-        if word in _SELECTOR_VALUES and pos + 1 < len(words):
-            pos += 2
+        if word in _SELECTOR_VALUES:
+            key, pos = word, pos + 2
+            if pos > len(words):
+                return ()
         elif word in _SELECTOR_FLAGS:
-            pos += 1
-        elif not named and _IFNAME.match(word):
-            named, pos = True, pos + 1
+            key, pos = word, pos + 1
+        elif _IFNAME.match(word):
+            # A bare word names the device, as 'dev NAME' does.
+            key, pos = "dev", pos + 1
         else:
             return ()
+        if key in seen:
+            return ()
+        seen.add(key)
     return words
 
 
