@@ -196,6 +196,8 @@ def test_prompt_wrappers_comment_and_chain_compose() -> None:
     assert (found.parser, found.filter) == (parsers.by_command("ip addr"), "dev eth0 | grep -A2 eth0")
     found = parsers.match("#sudo ip netns exec pod1 route -n | sort | uniq")
     assert (found.parser, found.filter) == (parsers.by_command("route -n"), "| sort | uniq")
+    found = parsers.match("ip r | sed -n '/cali/p' | sed 1d")
+    assert (found.parser, found.filter) == (parsers.by_command("ip route"), "| sed -n '/cali/p' | sed 1d")
     # Pipes bind tighter than '&&': the output shown is the last pipeline's.
     found = parsers.match("ip addr | grep azv && route -n")
     assert (found.parser, found.filter) == (parsers.by_command("route -n"), None)
@@ -219,6 +221,10 @@ def test_quotes_and_comments_follow_the_shell() -> None:
         (
             "ip route | awk '{print $1}' | wc -l",
             "its output is piped into 'wc -l', which does not keep the lines as printed",
+        ),
+        (
+            "ip addr | sed s/eth0/eth1/",
+            "its output is piped into 'sed s/eth0/eth1/', which does not keep the lines as printed",
         ),
         ("ip addr > out.txt", "its output is redirected to 'out.txt', not shown"),
         ("ip addr | grep 'inet", "it has an unterminated ' quote"),
