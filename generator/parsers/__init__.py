@@ -1,10 +1,20 @@
-"""The parser registry: which command text is read by which parser.
+"""The parser registry, and the matcher that reads a command as people publish it.
 
-The registry is an explicit list. A command as a contributor typed it
-(``sudo nsenter -t 16315 -n ip addr``) is first stripped of wrappers that do not
-change the output's format (``sudo``, ``nsenter ... -n``, ``ip netns exec NAME``),
-then matched against each parser's spellings. Commands no parser knows (``iptables
--nvL``) are kept verbatim as raw sections by the caller.
+The registry is an explicit list of parsers, each with the spellings it reads. A
+section's command is copied from an article or a terminal, so :func:`match` first
+reads it the way a shell would: it sets aside a pasted prompt (``root@node:/# ``,
+``$ ``, a ``#`` glued to the command), a trailing ``# comment``, all but the last
+command of a ``&&``/``||``/``;`` chain, and wrappers that do not change the output's
+format (``sudo``, ``nsenter -t PID -n``, ``ip netns exec NAME``, ``kubectl exec POD --``,
+``sh -c '...'``). A pipe into a line filter (``| grep azv``, ``| head -5``) and an
+interface selection (``ip addr show dev eth0``) are recorded as the filter: the output
+is parsed, but partial. A pipe that rewrites lines (``| jq``), a redirection to a file
+or a control character keeps the section raw, with the reason.
+
+What is left is compared with the spellings the way the tools compare their own
+arguments (iproute2 takes any prefix of an object or option, getopt any order of
+letters). A command no parser reads is a raw section; when it is one slip of a key
+away from a spelling (``ip adr``), the match carries that spelling as a suggestion.
 """
 
 from __future__ import annotations
@@ -277,7 +287,7 @@ def _match(command: str) -> CommandMatch:
         # '#brctl show': a command commented out, or a root prompt glued to it. Either
         # way the output below is that command's, when it is one we know.
         inner = _match(text[1:])
-        if inner.parser is not None or inner.reason is not None or _suggest(inner.core) is not None:
+        if inner.parser is not None or _suggest(inner.core) is not None:
             return replace(inner, command=command)
         return CommandMatch(command, "")
     try:
@@ -495,7 +505,7 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 def _unwrap(words: list[str]) -> tuple[list[str], str | None]:
     """Drop what runs a command without changing its output's format; a ``sh -c`` script is returned apart."""
     while words:
-        if "/" in words[0] and words[0].startswith("/"):
+        if words[0].startswith("/"):
             words = [words[0].rsplit("/", 1)[1], *words[1:]]
         head = words[0]
         if _ASSIGNMENT.match(head):
@@ -585,6 +595,8 @@ def _filter_kind(stage: list[_Token]) -> str:
         return "pass"
     if program not in _LINE_FILTERS:
         return "changes"
+    if program == "sed":
+        return "filter" if _sed_selects_lines(options) else "changes"
     rewriting = _REWRITING_SHORT.get(family, "")
     for option in options:
         if option == "--":
@@ -599,6 +611,34 @@ def _filter_kind(stage: list[_Token]) -> str:
                 if family in ("grep", "rg") and letter in _GREP_VALUES:
                     break
     return "filter"
+
+
+# A sed command that only selects lines: an optional address or range, then p, d or q.
+_SED_ADDRESS = r"(?:\d+|\$|/(?:[^/\\]|\\.)*/I?)"
+_SED_SELECT = re.compile(rf"^\s*(?:{_SED_ADDRESS}(?:\s*,\s*{_SED_ADDRESS})?)?\s*!?\s*[pdq]?\s*$")
+
+
+def _sed_selects_lines(options: list[str]) -> bool:
+    """True when every sed command prints or drops lines as they are (``sed -n '2,5p'``), never rewrites them."""
+    scripts: list[str] = []
+    pos = 0
+    while pos < len(options):
+        word = options[pos]
+        if word in ("-e", "--expression"):
+            scripts.append(options[pos + 1] if pos + 1 < len(options) else "")
+            pos += 2
+            continue
+        if word.startswith("--expression="):
+            scripts.append(word.split("=", 1)[1])
+        elif word.startswith("-") and word != "-":
+            if any(letter in "fi" for letter in word[1:]):
+                # A script file or an in-place edit: nothing here says what it does.
+                return False
+        elif not scripts:
+            scripts.append(word)
+        pos += 1
+    commands = [c for script in scripts for c in re.split(r"[;\n]", script)]
+    return bool(commands) and all(_SED_SELECT.match(c) for c in commands)
 
 
 # --- the registry's own vocabulary: how iproute2, net-tools and bridge-utils read words ---------
