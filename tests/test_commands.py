@@ -16,7 +16,7 @@ import pytest
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from generator import parsers, pipeline
+from generator import compare, parsers, pipeline
 from generator.parsers import ip_route, route_n
 from tests.conftest import ROOT, run_cli
 from tests.test_rules import ROUTES_BRIDGE, write_capture
@@ -343,4 +343,15 @@ def test_a_filtered_host_listing_is_not_complete(tmp_path: Path) -> None:
     ]
     assert "route 10.244.0.10/32 uses device cali4cd5cd7d78e, which ip addr does not show" in [
         f.message for f in whole.result.findings if f.rule == "FG006"
+    ]
+
+
+def test_a_filtered_listing_leaves_a_comparison_unclear(tmp_path: Path) -> None:
+    """The VF is past the 12 lines 'head' kept: absent from a filtered listing is unknown, not removed."""
+    published = pipeline.analyse(ROOT / "captures" / "kubenet-calico" / "node-10.240.0.4.yaml", ROOT / "captures")
+    filtered = compare.compare(published, _head_of_host_listing(tmp_path / "f", "ip addr | head -12", 12))
+    whole = compare.compare(published, _head_of_host_listing(tmp_path / "w", "ip addr", 12))
+    assert [(c.kind, c.summary) for c in (filtered.find("interfaces", "vf"), whole.find("interfaces", "vf")) if c] == [
+        ("unclear", "vf enP1279s1: shown only before (the other ip addr is abbreviated)"),
+        ("removed", "vf enP1279s1: removed"),
     ]
