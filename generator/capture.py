@@ -56,7 +56,8 @@ class Section:
     the output's first line. ``filter`` is what left lines out of a parsed output
     (``| grep azv``); ``suggestion`` the command a raw section's most likely meant
     (``ip adr`` -> ``ip addr``); ``unparsed`` why a command a parser knows stays raw
-    (``| jq``). See :func:`generator.parsers.match`.
+    (``| jq``, or a filter that left out lines the parser needs). See
+    :func:`generator.parsers.match`.
     """
 
     index: int
@@ -546,7 +547,7 @@ def _section(
             continue
         annotations.append(Annotation(line=a_line, note=str(note["note"]), file_line=file_line))
     matched = parsers.match(command)
-    parser = matched.parser
+    parser, unparsed = matched.parser, matched.reason
     records: tuple[Record, ...] = ()
     if parser is not None and ok:
         origin = Origin(
@@ -555,8 +556,18 @@ def _section(
         try:
             records = tuple(parser.parse(text, origin=origin))
         except ParseError as exc:
-            problems.extend(exc.problems)
-            ok = False
+            if matched.filter is None:
+                problems.extend(exc.problems)
+                ok = False
+            else:
+                # A filter may drop lines the parser needs (grep drops route -n's header): the
+                # output stays as published, raw, and rule FG016 says why.
+                first = exc.problems[0]
+                unparsed = (
+                    f"its filter '{matched.filter}' leaves out lines {parser.command} needs "
+                    f"(line {first.location.line}: {first.message})"
+                )
+                parser = None
     if not ok:
         return None
     return Section(
@@ -575,7 +586,7 @@ def _section(
         command_line=_line(item, "command") or line,
         filter=matched.filter,
         suggestion=matched.suggestion,
-        unparsed=matched.reason,
+        unparsed=unparsed,
     )
 
 

@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from generator import compare, parsers, pipeline
+from generator.errors import CaptureError
 from generator.parsers import ip_route, route_n
 from tests.conftest import ROOT, run_cli
 from tests.test_rules import ROUTES_BRIDGE, write_capture
@@ -310,22 +311,24 @@ def test_fg016_through_check(tmp_path: Path, in_repo: None) -> None:
     )
 
 
-def _head_of_host_listing(tmp_path: Path, command: str, lines: int) -> pipeline.Analysis:
-    """The published kubenet + Calico capture, its host ip addr cut by the real `head`."""
+def _published_through(tmp_path: Path, command: str, new_command: str, tool: list[str]) -> pipeline.Analysis:
+    """The published kubenet + Calico capture, one host section's output put through a real tool."""
     yaml = YAML(typ="rt", pure=True)
     data = yaml.load((ROOT / "captures" / "kubenet-calico" / "node-10.240.0.4.yaml").read_text(encoding="utf-8"))
-    host = next(s for s in data["sections"] if s["namespace"] == "host" and s["command"] == "ip addr")
-    head = subprocess.run(
-        ["head", f"-{lines}"], input=str(host["output"]), capture_output=True, text=True, check=True
-    ).stdout
-    host["command"] = command
-    host["output"] = LiteralScalarString(head)
-    del host["annotations"]
+    section = next(s for s in data["sections"] if s["namespace"] == "host" and s["command"] == command)
+    output = subprocess.run(tool, input=str(section["output"]), capture_output=True, text=True, check=True).stdout
+    section["command"] = new_command
+    section["output"] = LiteralScalarString(output)
+    del section["annotations"]
     folder = tmp_path / "kubenet-calico"
     folder.mkdir(parents=True)
     with (folder / "node.yaml").open("w", encoding="utf-8") as stream:
         yaml.dump(data, stream)
     return pipeline.analyse(folder / "node.yaml", tmp_path)
+
+
+def _head_of_host_listing(tmp_path: Path, command: str, lines: int) -> pipeline.Analysis:
+    return _published_through(tmp_path, "ip addr", command, ["head", f"-{lines}"])
 
 
 def test_a_filtered_host_listing_is_not_complete(tmp_path: Path) -> None:
@@ -355,3 +358,30 @@ def test_a_filtered_listing_leaves_a_comparison_unclear(tmp_path: Path) -> None:
         ("unclear", "vf enP1279s1: shown only before (the other ip addr is abbreviated)"),
         ("removed", "vf enP1279s1: removed"),
     ]
+
+
+def test_a_filter_that_drops_what_the_parser_needs_keeps_the_section_raw(tmp_path: Path) -> None:
+    """grep drops route -n's header: the output stays as published, raw, and FG016 says why."""
+    analysis = _published_through(tmp_path, "route -n", "route -n | grep cali", ["grep", "cali"])
+    section = next(s for s in analysis.capture.sections if s.command == "route -n | grep cali")
+    reason = (
+        f"its filter '| grep cali' leaves out lines route -n needs (line {section.output_line}: route row before the "
+        "column header (expected 'Kernel IP routing table' and then 'Destination Gateway Genmask Flags Metric Ref Use "
+        "Iface' first))"
+    )
+    assert (section.parser, section.filter, section.records, section.unparsed) == (None, "| grep cali", (), reason)
+    assert (analysis.capture.source_line(section.output_line) or "").strip() == (
+        "10.244.0.2      0.0.0.0         255.255.255.255 UH    0      0        0 cali16fcf5898b5"
+    )
+    host = analysis.model.host
+    assert host is not None and (host.route_source, host.filtered) == (None, ())
+    (finding,) = [f for f in analysis.result.findings if f.rule == "FG016"]
+    assert (finding.message, finding.line, finding.severity) == (
+        f"sections[3] (host): 'route -n | grep cali' is kept raw: {reason}",
+        section.command_line,
+        "warning",
+    )
+    # Unfiltered, the same broken shape is the capture's error, not a warning.
+    with pytest.raises(CaptureError) as info:
+        _published_through(tmp_path / "plain", "route -n", "route -n", ["grep", "cali"])
+    assert "route row before the column header" in str(info.value)
