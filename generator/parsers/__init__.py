@@ -895,14 +895,20 @@ def _selectors(words: tuple[str, ...]) -> tuple[str, ...]:
     return words
 
 
-_BY_KEY: dict[tuple[str, ...], Parser] = {}
-for _parser in PARSERS:
-    for _spelling_text in _parser.spellings:
-        _spelling_key = _key(tuple(_spelling_text.split()))
-        if _spelling_key is None or _spelling_key.selection:
-            raise AssertionError(f"spelling {_spelling_text!r} of {_parser.command!r} does not reduce to a key")
-        if _BY_KEY.setdefault(_spelling_key.words, _parser) is not _parser:
-            raise AssertionError(f"spelling {_spelling_text!r} is claimed by two parsers")
+def _index(registry: tuple[Parser, ...]) -> dict[tuple[str, ...], Parser]:
+    """Each spelling's key -> its parser; a spelling that reduces to nothing, or to another parser's key, is a bug."""
+    index: dict[tuple[str, ...], Parser] = {}
+    for parser in registry:
+        for spelling in parser.spellings:
+            key = _key(tuple(spelling.split()))
+            if key is None or key.selection:
+                raise AssertionError(f"spelling {spelling!r} of {parser.command!r} does not reduce to a key")
+            if index.setdefault(key.words, parser) is not parser:
+                raise AssertionError(f"spelling {spelling!r} is claimed by two parsers")
+    return index
+
+
+_BY_KEY = _index(PARSERS)
 _SPELLINGS: tuple[str, ...] = tuple(s for p in PARSERS for s in p.spellings)
 _BY_SLUG: dict[str, Parser] = {p.slug: p for p in PARSERS}
 _BY_COMMAND: dict[str, Parser] = {p.command: p for p in PARSERS}
