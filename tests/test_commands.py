@@ -49,6 +49,11 @@ PUBLISHED: list[tuple[str, str | None, str | None, str | None]] = [
     ("[root@node ~]# ip r", "ip route", None, None),
     ("/ # ip a", "ip addr", None, None),
     ("# ip addr", "ip addr", None, None),
+    ("PS /home/azureuser> kubectl exec -it web -- ip a", "ip addr", None, None),
+    ("azureuser@Azure:~$ kubectl exec web -- route -n", "route -n", None, None),
+    # Placeholders the reader fills in are words, not redirections.
+    ("kubectl exec -it <pod> -- ip addr", "ip addr", None, None),
+    ("sudo nsenter -t <PID> -n ip a", "ip addr", None, None),
     # Wrappers that do not change the output's format.
     ("kubectl exec -it nginx -- ip addr", "ip addr", None, None),
     ("kubectl -n kube-system exec calico-node-x2x9z -c calico-node -- ip route", "ip route", None, None),

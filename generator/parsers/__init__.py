@@ -265,6 +265,7 @@ _PROMPTS = (
     re.compile(r"^\[[^\]]+\]\s?[#$]\s*"),  # [root@node ~]#
     re.compile(r"^(?:ba|z|da|a|)sh-\d+(?:\.\d+)*[#$]\s*"),  # bash-5.1#
     re.compile(r"^[~/][^\s#$]*\s[#$]\s+"),  # busybox: / # , ~ #
+    re.compile(r"^PS [^>]*>\s*"),  # PowerShell, as in Azure Cloud Shell: PS /home/user>
     re.compile(r"^[$#%]\s+"),  # $ , # , %
 )
 
@@ -324,6 +325,9 @@ _PIPE = frozenset({"|", "|&"})
 _OPERATORS = ("&&", "||", "|&", ";;", "|", ";", "&", "(", ")")
 _REDIRECT = re.compile(r"&>>|&>|\d*(?:>>|>&|>\||<<<|<<-|<<|<&|<>|>|<)")
 _WORD_END = frozenset(" \t|&;()<>")
+# Documentation writes what the reader fills in as <pod> or <PID>; a shell would read a
+# redirection, but the command shown is the one with the value filled in.
+_PLACEHOLDER = re.compile(r"<[A-Za-z_][\w.:/-]*>(?=[\s|&;()]|$)")
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -337,6 +341,11 @@ def _tokens(text: str) -> list[_Token]:
             continue
         if char == "#":
             break
+        placeholder = _PLACEHOLDER.match(text, pos)
+        if placeholder is not None:
+            tokens.append(_Token(placeholder.group(), placeholder.group(), "word"))
+            pos = placeholder.end()
+            continue
         redirect = _REDIRECT.match(text, pos)
         if redirect is not None:
             tokens.append(_Token(redirect.group(), redirect.group(), "redirect"))
