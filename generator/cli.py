@@ -202,7 +202,13 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
         for section in raw:
             out.write(f"  raw output kept verbatim: {printable(section.command)}\n")
     out.write("\nderived facts\n")
-    out.write(f"  mode: {facts.mode.value} ({facts.mode.reason})\n")
+    for name, fact in (
+        ("mode", facts.mode),
+        ("datapath", facts.datapath),
+        ("encapsulation", facts.encapsulation),
+        ("pod network", facts.pod_network),
+    ):
+        out.write(f"  {name}: {fact.value} ({printable(fact.reason)})\n")
     out.write(f"  uplink: {facts.uplink or 'not found'}, node address {facts.node_address or 'not found'}\n")
     out.write(
         f"  CNI bridge: {', '.join(facts.cni_bridges) or 'none'}; Docker bridge: {facts.docker_bridge or 'none'}\n"
@@ -218,6 +224,8 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     out.write("\nrules\n")
     out.write(f"  passed: {', '.join(result.passed) or 'none'}\n")
     out.write(f"  not applicable: {', '.join(result.not_applicable) or 'none'}\n")
+    for rule_id, missing in result.not_checked:
+        out.write(f"  not checked: {rule_id}: {printable(missing)}\n")
     if result.findings:
         out.write(report.text(report.from_finding(f) for f in result.findings))
     return EXIT_OK

@@ -17,7 +17,7 @@ unified diff of matching command sections is kept as a secondary view.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from generator.capture import Capture, display_path, read_yaml, validate
 from generator.errors import ProblemCollector
 from generator.facts import Facts
 from generator.markdown import cell
-from generator.model import NodeModel, Route
+from generator.model import Namespace, NodeModel, Route
 from generator.pipeline import Analysis
 
 # Route shapes, in the order they are reported.
@@ -60,7 +60,8 @@ class Side:
 
 @dataclass(frozen=True)
 class Change:
-    """``kind`` is added, removed, changed, same, or unclear (one side's listing is abbreviated).
+    """``kind`` is added, removed, changed, same, unclear (one side's listing is abbreviated),
+    or not-captured (one side never captured what would show it).
 
     ``group`` is mode, interfaces, routes or pod.
     """
@@ -152,15 +153,22 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
                 kind = "same"
         changes.append(Change(group, subject, kind, summary, before, after))
 
-    mode_a, mode_b = fa.mode, fb.mode
-    add(
-        "mode",
-        "mode",
-        Side(1, (mode_a.value,), mode_a.lines),
-        Side(1, (mode_b.value,), mode_b.lines),
-        f"{mode_a.value} -> {mode_b.value}" if mode_a.value != mode_b.value else mode_a.value,
-        "changed" if mode_a.value != mode_b.value else "same",
-    )
+    for subject, fact_a, fact_b in (
+        ("mode", fa.mode, fb.mode),
+        ("datapath", fa.datapath, fb.datapath),
+        ("encapsulation", fa.encapsulation, fb.encapsulation),
+        ("pod network", fa.pod_network, fb.pod_network),
+    ):
+        add(
+            "mode",
+            subject,
+            Side(1, (fact_a.value,), fact_a.lines),
+            Side(1, (fact_b.value,), fact_b.lines),
+            f"{subject}: {fact_a.value} -> {fact_b.value}"
+            if fact_a.value != fact_b.value
+            else f"{subject}: {fact_a.value}",
+            "changed" if fact_a.value != fact_b.value else "same",
+        )
     for label, pick in (
         ("CNI bridge", lambda f: f.cni_bridges),
         ("Docker bridge", lambda f: (f.docker_bridge,) if f.docker_bridge else ()),
@@ -168,8 +176,11 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
         before = [(n, _bridge_line(a, n)) for n in pick(fa)]
         after = [(n, _bridge_line(b, n)) for n in pick(fb)]
         sa, sb = _side(before), _side(after)
-        summary = _presence(label, sa, sb)
-        add("interfaces", label, sa, sb, summary)
+        missing = _missing_side(a, b, _shows_devices)
+        if missing and not (sa.count and sb.count):
+            add("interfaces", label, sa, sb, f"{label}: {missing}", "not-captured")
+        else:
+            add("interfaces", label, sa, sb, _presence(label, sa, sb))
 
     sa, sb = _side(list(fa.veth_evidence)), _side(list(fb.veth_evidence))
     prefix_a = f"{fa.host_veth_prefix}*" if fa.host_veth_prefix else "none"
@@ -223,6 +234,8 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
 
     shapes_a = _routes_by_shape(a.model, fa)
     shapes_b = _routes_by_shape(b.model, fb)
+    routes_missing = _missing_side(a, b, lambda h: h.has_routes)
+    routes_partial = _missing_side(a, b, lambda h: not h.partial_routes, "only part of the routes captured")
     for shape, title in SHAPES:
         ra = [(_route_text(r), r.line) for r in shapes_a.get(shape, [])]
         rb = [(_route_text(r), r.line) for r in shapes_b.get(shape, [])]
@@ -230,6 +243,13 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
             continue
         sa, sb = _side(ra), _side(rb)
         delta = sb.count - sa.count
+        if routes_missing:
+            # One side never listed its routes: what it lacks was not removed, it was not looked at.
+            add("routes", shape, sa, sb, f"{title}: {routes_missing}", "not-captured")
+            continue
+        if routes_partial and not (sa.count and sb.count):
+            add("routes", shape, sa, sb, f"{title}: {routes_partial}", "unclear")
+            continue
         if sa.count and sb.count:
             summary = f"{title}: {sa.count} -> {sb.count}" if delta else f"{title}: {sa.count}"
             kind = "changed" if delta else "same"
@@ -240,7 +260,7 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
 
     masks_a = [(f"/{m}", line) for m, line in fa.pod_masks]
     masks_b = [(f"/{m}", line) for m, line in fb.pod_masks]
-    if masks_a or masks_b:
+    if masks_a and masks_b:
         sa, sb = _side(masks_a), _side(masks_b)
         same = sorted({m for m, _ in masks_a}) == sorted({m for m, _ in masks_b})
         add(
@@ -248,9 +268,14 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
             "eth0 mask",
             sa,
             sb,
-            f"pod eth0 mask /{mask_text(sa)} -> /{mask_text(sb)}" if not same else f"pod eth0 mask /{mask_text(sa)}",
+            f"pod eth0 mask {mask_text(sa)} -> {mask_text(sb)}" if not same else f"pod eth0 mask {mask_text(sa)}",
             "same" if same else "changed",
         )
+    elif masks_a or masks_b:
+        sa, sb = _side(masks_a), _side(masks_b)
+        side = "after" if masks_a else "before"
+        mask = mask_text(sa if masks_a else sb)
+        add("pod", "eth0 mask", sa, sb, f"pod eth0 mask {mask}; no pod address captured {side}", "not-captured")
 
     return Comparison(
         before=a.capture.id,
@@ -263,7 +288,20 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
 
 
 def mask_text(side: Side) -> str:
-    return "/".join(sorted({e.lstrip("/") for e in side.examples})) or "none"
+    """``/24``, or ``/24 and /32`` when pods differ."""
+    return " and ".join(sorted(set(side.examples), key=lambda e: int(e.lstrip("/"))))
+
+
+def _shows_devices(host: Namespace) -> bool:
+    return host.has_interfaces or host.has_bridges
+
+
+def _missing_side(a: Analysis, b: Analysis, shows: Callable[[Namespace], bool], what: str = "not captured") -> str:
+    """Which side lacks what ``shows`` asks for: ``not captured before``, ``... after``, ``... on either side``, or ''."""
+    missing = [side for side, x in (("before", a), ("after", b)) if x.model.host is None or not shows(x.model.host)]
+    if not missing:
+        return ""
+    return f"{what} {missing[0]}" if len(missing) == 1 else f"{what} on either side"
 
 
 def _presence(label: str, before: Side, after: Side) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from generator.capture import Capture, Section
@@ -30,6 +31,8 @@ from generator.parsers.ip_route import IpRoute
 from generator.parsers.route_n import RouteEntry
 
 ROUTE_SOURCES = ("ip -j route", "ip route", "route -n")
+INTERFACE_SOURCES = ("ip addr", "ip -j addr", "ip -j -d link")
+BRIDGE_SOURCES = ("brctl show", "bridge link")
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,11 @@ class Bridge:
 
 @dataclass(frozen=True)
 class Route:
-    """A route, keyed by (type, destination, table, metric). ``destination`` is a CIDR."""
+    """A route, keyed by (type, destination, table, metric). ``destination`` is a CIDR.
+
+    ``flags`` are iproute2's next-hop flags (``onlink``, ``linkdown``, ``dead``, ...);
+    ``route -n`` prints none of them, so its routes have none.
+    """
 
     destination: str
     line: int
@@ -101,24 +108,39 @@ class Route:
     scope: str | None = None
     proto: str | None = None
     src: str | None = None
-    flags: str | None = None
+    flags: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str, int]:
         return (self.type, self.destination, self.table, self.metric)
 
+    @cached_property
+    def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        return ipaddress.ip_network(self.destination)
+
+    @property
+    def address(self) -> str:
+        """The destination without its prefix length (the address of a host route)."""
+        return self.destination.split("/")[0]
+
     @property
     def prefix_length(self) -> int:
-        return ipaddress.ip_network(self.destination).prefixlen
+        return self.network.prefixlen
 
     @property
     def is_default(self) -> bool:
-        return self.prefix_length == 0
+        return self.network.prefixlen == 0
 
     @property
     def is_host_route(self) -> bool:
-        network = ipaddress.ip_network(self.destination)
-        return network.prefixlen == network.max_prefixlen
+        return self.network.prefixlen == self.network.max_prefixlen
+
+    @property
+    def onlink(self) -> bool:
+        return "onlink" in self.flags
+
+    def contains(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return ip.version == self.network.version and ip in self.network
 
 
 @dataclass(frozen=True)
@@ -132,7 +154,10 @@ class Namespace:
     route_source: str | None = None
     commands: tuple[str, ...] = ()
     elided: tuple[int, ...] = field(default=())
-    # Canonical commands whose output was filtered (| grep, dev eth0): parsed, but partial.
+    # Commands whose output is only part of what the command printed: elided by the
+    # author, or filtered by the command itself (| grep, dev eth0).
+    partial: tuple[str, ...] = ()
+    # Canonical commands whose output was filtered: parsed, but partial.
     filtered: tuple[str, ...] = ()
 
     def interface(self, name: str) -> Interface | None:
@@ -143,15 +168,31 @@ class Namespace:
 
     @property
     def has_interfaces(self) -> bool:
-        return any(c in self.commands for c in ("ip addr", "ip -j addr", "ip -j -d link"))
+        return any(c in self.commands for c in INTERFACE_SOURCES)
 
     @property
     def has_bridges(self) -> bool:
-        return any(c in self.commands for c in ("brctl show", "bridge link"))
+        return any(c in self.commands for c in BRIDGE_SOURCES)
 
     @property
     def has_routes(self) -> bool:
         return self.route_source is not None
+
+    @property
+    def partial_routes(self) -> bool:
+        """Routes were captured, but only in part: absence of a route proves nothing."""
+        return self.route_source is not None and self.route_source in self.partial
+
+    @property
+    def partial_interfaces(self) -> bool:
+        """Every interface listing captured is partial: absence of an interface proves nothing."""
+        shown = [c for c in INTERFACE_SOURCES if c in self.commands]
+        return bool(shown) and all(c in self.partial for c in shown)
+
+    @property
+    def partial_bridges(self) -> bool:
+        shown = [c for c in BRIDGE_SOURCES if c in self.commands]
+        return bool(shown) and all(c in self.partial for c in shown)
 
 
 @dataclass(frozen=True)
@@ -191,6 +232,8 @@ def _namespace(name: str, sections: list[Section]) -> Namespace:
     route_source = next((s for s in ROUTE_SOURCES if s in records), None)
     routes = _routes(route_source, records.get(route_source, [])) if route_source else ()
     elided = tuple(sorted(r.line for rs in records.values() for r in rs if isinstance(r, Elision)))
+    partial = tuple(sorted(c for c, rs in records.items() if any(isinstance(r, Elision) for r in rs)))
+    filtered = tuple(sorted({s.parser for s in sections if s.parser is not None and s.filter is not None}))
     return Namespace(
         name=name,
         interfaces=interfaces,
@@ -199,7 +242,8 @@ def _namespace(name: str, sections: list[Section]) -> Namespace:
         route_source=route_source,
         commands=tuple(sorted(records)),
         elided=elided,
-        filtered=tuple(sorted({s.parser for s in sections if s.parser is not None and s.filter is not None})),
+        partial=tuple(sorted({*partial, *filtered})),
+        filtered=filtered,
     )
 
 
@@ -288,7 +332,6 @@ def _routes(source: str, records: list[Record]) -> tuple[Route, ...]:
                     device=record.iface,
                     metric=record.metric or 0,
                     scope=None,
-                    flags=record.flags,
                 )
             )
         elif isinstance(record, IpRoute):
@@ -311,6 +354,7 @@ def _routes(source: str, records: list[Record]) -> tuple[Route, ...]:
                     scope=record.scope,
                     proto=record.proto,
                     src=record.src,
+                    flags=record.flags or (first_hop.flags if first_hop else ()),
                 )
             )
     return tuple(routes)

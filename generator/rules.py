@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from generator import facts as facts_mod
 from generator.capture import Capture, Section
 from generator.facts import Facts
-from generator.model import Interface, Namespace, NodeModel
+from generator.model import Interface, Namespace, NodeModel, Route
 
 ERROR, WARNING = "error", "warning"
 
@@ -64,6 +64,9 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
+    """A named check. ``applies`` says whether the situation is one the rule is about;
+    ``needs`` names what the capture lacks to decide it (``None`` when it has it all)."""
+
     id: str
     name: str
     statement: str
@@ -72,16 +75,19 @@ class Rule:
     applies: Callable[[Context], bool]
     check: Callable[[Context], Iterator[Violation]]
     explanation: str
+    needs: Callable[[Context], str | None]
 
 
 @dataclass(frozen=True)
 class Result:
-    """A capture's rule results: findings, and which rules passed or did not apply."""
+    """A capture's rule results: findings, and which rules passed, did not apply, or could not be
+    checked for want of output (``not_checked``: rule id and what is missing)."""
 
     capture_id: str
     findings: tuple[Finding, ...]
     passed: tuple[str, ...]
     not_applicable: tuple[str, ...]
+    not_checked: tuple[tuple[str, str], ...] = ()
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -95,15 +101,38 @@ class Result:
 RULES: list[Rule] = []
 
 
+def _needs_nothing(ctx: Context) -> str | None:
+    return None
+
+
 def rule(
-    id: str, name: str, *, statement: str, applies_when: str, severity: str, applies: Callable[[Context], bool]
+    id: str,
+    name: str,
+    *,
+    statement: str,
+    applies_when: str,
+    severity: str,
+    applies: Callable[[Context], bool],
+    needs: Callable[[Context], str | None] = _needs_nothing,
 ) -> Callable[[Callable[[Context], Iterator[Violation]]], Callable[[Context], Iterator[Violation]]]:
     """Register a check; the function's docstring explains the rule on the catalogue page."""
 
     def register(check: Callable[[Context], Iterator[Violation]]) -> Callable[[Context], Iterator[Violation]]:
         assert all(r.id != id for r in RULES), f"duplicate rule id {id}"
         explanation = " ".join((check.__doc__ or "").split())
-        RULES.append(Rule(id, name, statement, applies_when, severity, applies, check, explanation))
+        RULES.append(
+            Rule(
+                id=id,
+                name=name,
+                statement=statement,
+                applies_when=applies_when,
+                severity=severity,
+                applies=applies,
+                check=check,
+                explanation=explanation,
+                needs=needs,
+            )
+        )
         return check
 
     return register
@@ -126,12 +155,27 @@ def _declared_pods(ctx: Context) -> list[tuple[str, str, int, Namespace]]:
     return out
 
 
-INTERFACE_LISTINGS = ("ip addr", "ip -j addr", "ip -j -d link")
-
-
 def _host_listing_complete(host: Namespace) -> bool:
     """An address listing the author neither abbreviated (``...``) nor filtered (``| grep``)."""
-    return host.has_interfaces and not host.elided and not any(c in host.filtered for c in INTERFACE_LISTINGS)
+    return host.has_interfaces and not host.partial_interfaces
+
+
+def _needs_routes(ctx: Context) -> str | None:
+    if not ctx.host.has_routes:
+        return "the host's routes (ip route or route -n) were not captured"
+    if ctx.host.partial_routes:
+        return f"only part of the host's {ctx.host.route_source} output was captured"
+    return None
+
+
+def _needs_routes_and_listing(ctx: Context) -> str | None:
+    if missing := _needs_routes(ctx):
+        return missing
+    if not ctx.host.has_interfaces:
+        return "the host's interfaces (ip addr) were not captured"
+    if ctx.host.partial_interfaces:
+        return "only part of the host's interface listing was captured"
+    return None
 
 
 def _has(ctx: Context, *commands: str) -> bool:
@@ -236,6 +280,7 @@ def _veth_peers_agree(ctx: Context) -> Iterator[Violation]:
     applies_when="the host has both a bridge listing and an address listing",
     severity=ERROR,
     applies=lambda ctx: ctx.host.has_bridges and ctx.host.has_interfaces,
+    needs=lambda ctx: "only part of the host's bridge listing was captured" if ctx.host.partial_bridges else None,
 )
 def _bridge_ports_agree(ctx: Context) -> Iterator[Violation]:
     """Two commands describe the same kernel state; when they disagree, one of them is
@@ -264,14 +309,20 @@ def _bridge_ports_agree(ctx: Context) -> Iterator[Violation]:
     "FG005",
     "pod-reachable",
     statement="Every pod is reachable from the host: its veth is a bridge port, or a host route leads to it.",
-    applies_when="the host's routes or bridges were captured",
+    applies_when="pods were captured",
     severity=ERROR,
-    applies=lambda ctx: bool(ctx.facts.paths) and (ctx.host.has_routes or ctx.host.has_bridges),
+    applies=lambda ctx: bool(ctx.facts.paths),
+    needs=lambda ctx: next(
+        (p.reason for p in ctx.facts.paths if p.via == facts_mod.NOT_CAPTURED),
+        None,
+    ),
 )
 def _pod_reachable(ctx: Context) -> Iterator[Violation]:
-    """Whatever the mode, the node must be able to deliver a packet to each of its pods."""
+    """Whatever the mode, the node must be able to deliver a packet to each of its pods.
+    Checked only where the host's routes and bridges were captured whole: an excerpt
+    that leaves out a pod's route is not an unreachable pod."""
     for path in ctx.facts.paths:
-        if path.via == "unknown":
+        if path.via == facts_mod.UNKNOWN:
             yield Violation(f"{path.pod} ({path.address or 'no address'}): {path.reason}", path.lines)
 
 
@@ -279,9 +330,10 @@ def _pod_reachable(ctx: Context) -> Iterator[Violation]:
     "FG006",
     "route-device-exists",
     statement="Every route's device is an interface the host shows.",
-    applies_when="the host's routes and a complete (not abbreviated) address listing were captured",
+    applies_when="the host's routes were captured",
     severity=ERROR,
-    applies=lambda ctx: ctx.host.has_routes and _host_listing_complete(ctx.host),
+    applies=lambda ctx: ctx.host.has_routes,
+    needs=_needs_routes_and_listing,
 )
 def _route_device_exists(ctx: Context) -> Iterator[Violation]:
     """Only checkable when the author did not abbreviate `ip addr`: an elided listing
@@ -297,26 +349,53 @@ def _route_device_exists(ctx: Context) -> Iterator[Violation]:
 @rule(
     "FG007",
     "gateway-is-on-link",
-    statement="Every gateway lies in a network the host is directly connected to.",
+    statement="Every gateway lies in a network the host is directly connected to, or its route says onlink.",
     applies_when="the host's routes were captured",
     severity=ERROR,
     applies=lambda ctx: ctx.host.has_routes,
+    needs=lambda ctx: _gateway_needs(ctx),
 )
 def _gateway_is_on_link(ctx: Context) -> Iterator[Violation]:
     """A next hop must be reachable without another hop: inside a connected route or an
-    address of the host."""
-    connected = [
-        ipaddress.ip_network(r.destination)
-        for r in ctx.host.routes
-        if not r.gateway and r.type == "unicast" and not r.is_default
-    ]
+    address of the host, or declared reachable on the device with `onlink` (flannel and
+    Calico route to other nodes' pods that way)."""
+    for route in _off_link(ctx):
+        yield Violation(
+            f"route {route.destination} goes via {route.gateway}, which is in no network the host is connected to "
+            "and the route is not onlink",
+            (route.line,),
+        )
+
+
+def _off_link(ctx: Context) -> list[Route]:
+    connected = [r.network for r in ctx.host.routes if not r.gateway and r.type == "unicast" and not r.is_default]
     connected += [ipaddress.ip_interface(a.cidr).network for i in ctx.host.interfaces for a in i.addresses]
-    for route in ctx.host.routes:
-        if route.gateway and not any(ipaddress.ip_address(route.gateway) in net for net in connected):
-            yield Violation(
-                f"route {route.destination} goes via {route.gateway}, which is in no network the host is connected to",
-                (route.line,),
-            )
+    return [
+        r
+        for r in ctx.host.routes
+        if r.gateway and not r.onlink and not any(ipaddress.ip_address(r.gateway) in net for net in connected)
+    ]
+
+
+def _gateway_needs(ctx: Context) -> str | None:
+    """An off-link gateway is a finding only when every connected network and the onlink flag were visible."""
+    off = _off_link(ctx)
+    if not off:
+        return None
+    # The kernel refuses a gateway it cannot reach (unless onlink), so an off-link one in a
+    # real table means the output shown is not the whole table: only a complete interface
+    # listing, whose addresses give every connected network, makes it a finding.
+    if not ctx.host.has_interfaces or ctx.host.partial_interfaces:
+        what = "was not captured" if not ctx.host.has_interfaces else "was captured only in part"
+        return (
+            f"the host's interface listing {what}, so the network of gateway {off[0].gateway} "
+            f"(route {off[0].destination}) may simply not be shown"
+        )
+    if ctx.host.route_source == "route -n":
+        return (
+            f"route -n does not print the onlink flag, which route {off[0].destination} via {off[0].gateway} may carry"
+        )
+    return None
 
 
 # --- bridge mode ---------------------------------------------------------------------------------
@@ -408,16 +487,22 @@ def _transparent_no_cni_bridge(ctx: Context) -> Iterator[Violation]:
     applies_when="mode is transparent and pods were captured",
     severity=ERROR,
     applies=lambda ctx: ctx.facts.mode.value == "transparent" and bool(ctx.facts.paths),
+    needs=_needs_routes,
 )
 def _transparent_one_route_per_pod(ctx: Context) -> Iterator[Violation]:
     """The per-pod route is the whole data path in this mode: none means the pod is
     unreachable, two means the host's choice depends on metrics."""
+    by_address: dict[str, list[Route]] = {}
+    for route in ctx.host.routes:
+        if route.is_host_route:
+            by_address.setdefault(route.address, []).append(route)
+    pairs = {p.pod: p for p in ctx.facts.pairs}
     for path in ctx.facts.paths:
         if not path.address:
             continue
         ip = path.address.split("/")[0]
-        routes = [r for r in ctx.host.routes if r.is_host_route and r.destination.split("/")[0] == ip]
-        pair = next((p for p in ctx.facts.pairs if p.pod == path.pod), None)
+        routes = by_address.get(ip, [])
+        pair = pairs.get(path.pod)
         veth = pair.host_interface if pair else None
         if len(routes) != 1:
             yield Violation(
@@ -551,7 +636,7 @@ def _unrecognised(section: Section) -> bool:
 @rule(
     "FG015",
     "expect-holds",
-    statement="Every claim under expect: (mode, cni_bridge, host_veth_prefix, bridges_present, bridges_absent) matches the derived facts.",
+    statement="Every claim under expect: (mode, datapath, encapsulation, pod_network, cni_bridge, host_veth_prefix, bridges_present, bridges_absent) matches the derived facts.",
     applies_when="the capture makes claims under expect:",
     severity=ERROR,
     applies=lambda ctx: bool(ctx.capture.expect),
@@ -560,11 +645,17 @@ def _expect_holds(ctx: Context) -> Iterator[Violation]:
     """Claims are what the articles say; the facts are what the outputs show. A capture
     whose data contradicts its own claim fails, naming the claim and the evidence."""
     expect, f, cap = ctx.capture.expect, ctx.facts, ctx.capture
-    if "mode" in expect and expect["mode"] != f.mode.value:
-        yield Violation(
-            f"expect.mode says {expect['mode']!r}, but the outputs show {f.mode.value!r}: {f.mode.reason}",
-            (cap.line_of("expect.mode") or 0, *f.mode.lines[:3]),
-        )
+    for key, fact in (
+        ("mode", f.mode),
+        ("datapath", f.datapath),
+        ("encapsulation", f.encapsulation),
+        ("pod_network", f.pod_network),
+    ):
+        if key in expect and expect[key] != fact.value:
+            yield Violation(
+                f"expect.{key} says {expect[key]!r}, but the outputs show {fact.value!r}: {fact.reason}",
+                (cap.line_of(f"expect.{key}") or 0, *fact.lines[:3]),
+            )
     if "cni_bridge" in expect:
         claim = expect["cni_bridge"]
         shown = ", ".join(f.cni_bridges) or "none"
@@ -603,6 +694,7 @@ class _Collected:
     findings: list[Finding] = field(default_factory=list)
     passed: list[str] = field(default_factory=list)
     not_applicable: list[str] = field(default_factory=list)
+    not_checked: list[tuple[str, str]] = field(default_factory=list)
 
 
 def evaluate(capture: Capture, model: NodeModel, facts: Facts) -> Result:
@@ -613,6 +705,9 @@ def evaluate(capture: Capture, model: NodeModel, facts: Facts) -> Result:
     for r in RULES:
         if not r.applies(ctx):
             out.not_applicable.append(r.id)
+            continue
+        if missing := r.needs(ctx):
+            out.not_checked.append((r.id, missing))
             continue
         violations = list(r.check(ctx))
         if not violations:
@@ -651,4 +746,10 @@ def evaluate(capture: Capture, model: NodeModel, facts: Facts) -> Result:
                 )
             )
     findings = sorted(out.findings, key=lambda f: (f.line or 0, f.rule, f.message))
-    return Result(capture.id, tuple(findings), tuple(out.passed), tuple(out.not_applicable))
+    return Result(
+        capture_id=capture.id,
+        findings=tuple(findings),
+        passed=tuple(out.passed),
+        not_applicable=tuple(out.not_applicable),
+        not_checked=tuple(out.not_checked),
+    )

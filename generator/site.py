@@ -148,6 +148,8 @@ def _status(analysis: Analysis) -> str:
     waived = sum(1 for f in result.findings if f.waived)
     warnings = len(result.warnings)
     parts = [f"{len(result.passed)} passed"]
+    if result.not_checked:
+        parts.append(f"{len(result.not_checked)} not checked")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}")
     if waived:
@@ -165,6 +167,7 @@ def _rule_rows(analysis: Analysis) -> list[dict[str, Any]]:
     by_rule: dict[str, list[rules.Finding]] = {}
     for finding in analysis.result.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
+    not_checked = dict(analysis.result.not_checked)
     for rule in rules.RULES:
         found = by_rule.get(rule.id, [])
         if found:
@@ -175,6 +178,8 @@ def _rule_rows(analysis: Analysis) -> list[dict[str, Any]]:
             )
         elif rule.id in analysis.result.passed:
             status = "passed"
+        elif rule.id in not_checked:
+            status = f"not checked: {not_checked[rule.id]}"
         else:
             status = "not applicable"
         rows.append({"rule": rule, "status": status, "findings": found})
@@ -263,6 +268,9 @@ class _Articles:
         host = a.model.host
         values: dict[str, Any] = {
             "mode": f.mode.value,
+            "datapath": f.datapath.value,
+            "encapsulation": f.encapsulation.value,
+            "pod_network": f.pod_network.value,
             "cni_bridge": ", ".join(f.cni_bridges) or "none",
             "docker_bridge": f.docker_bridge or "none",
             "host_veth_prefix": f.host_veth_prefix or "none",
@@ -370,7 +378,14 @@ def _section_markdown(section: capture_mod.Section, path: str, indent: str = "")
 
 def _changes_table(comparison: compare.Comparison) -> str:
     rows = ["| | change | before | after |", "| --- | --- | --- | --- |"]
-    icon = {"added": "added", "removed": "removed", "changed": "changed", "unclear": "unclear", "same": "same"}
+    icon = {
+        "added": "added",
+        "removed": "removed",
+        "changed": "changed",
+        "unclear": "unclear",
+        "not-captured": "not captured",
+        "same": "same",
+    }
     for change in comparison.changes:
         if change.kind == "same":
             continue
@@ -503,6 +518,7 @@ def _matrix_rows(site: Site, prefix: str) -> list[dict[str, Any]]:
                 "plugin": a.capture.network_plugin,
                 "policy": a.capture.network_policy,
                 "mode": f.mode.value,
+                "layout": f.summary,
                 "bridge": ", ".join(f.cni_bridges) or "none",
                 "prefix": f"{f.host_veth_prefix}*" if f.host_veth_prefix else "none seen",
                 "mask": _pod_masks(a),
@@ -518,12 +534,12 @@ def _matrix_rows(site: Site, prefix: str) -> list[dict[str, Any]]:
 
 def _matrix_body(site: Site, prefix: str) -> str:
     out = [
-        "| plugin | policy | mode | CNI bridge | host veths | pod eth0 | host routes (per pod) | rules | capture |",
+        "| plugin | policy | layout | CNI bridge | host veths | pod eth0 | host routes (per pod) | rules | capture |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in _matrix_rows(site, prefix):
         out.append(
-            f"| {markdown.cell(r['plugin'])} | {markdown.cell(r['policy'])} | **{markdown.cell(r['mode'])}** | "
+            f"| {markdown.cell(r['plugin'])} | {markdown.cell(r['policy'])} | {markdown.cell(r['layout'])} | "
             f"{markdown.cell(r['bridge'])} | {markdown.code(r['prefix'])} | {markdown.cell(r['mask'])} | "
             f"{r['routes']} ({r['per_pod']}) | {markdown.cell(r['status'])} | [{markdown.text(r['id'])}]({_url(r['link'])}) |"
         )

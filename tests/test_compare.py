@@ -130,3 +130,22 @@ def test_check_validates_comparisons_yaml(tmp_path: Path, monkeypatch: pytest.Mo
         "        2 |   - id: X\n"
         "0 captures checked: 1 with problems\n"
     )
+
+
+def test_a_side_without_routes_is_not_captured_never_removed(tmp_path: Path) -> None:
+    """Routes missing on one side are not "removed": the diff says which side never captured them."""
+    source = CAPTURES / "kubenet-none" / "aks-nodepool1-27511634-vmss000000.yaml"
+    text = source.read_text(encoding="utf-8")
+    # Drop the route -n section: everything from its namespace line up to the next section.
+    start = text.index("  - namespace: host\n    command: route -n")
+    end = text.index("  - namespace:", start + 1)
+    folder = tmp_path / "kubenet-none"
+    folder.mkdir()
+    (folder / "no-routes.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    before = pipeline.analyse(source, CAPTURES)
+    after = pipeline.analyse(folder / "no-routes.yaml", tmp_path)
+    c = compare.compare(before, after)
+    routes = [ch for ch in c.changes if ch.group == "routes"]
+    assert routes and {ch.kind for ch in routes} == {"not-captured"}
+    assert _change(c, "routes", "default").summary == "default route via the gateway: not captured after"
+    assert _change(c, "mode", "datapath").kind == "same"

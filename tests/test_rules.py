@@ -70,6 +70,16 @@ ROUTES_TRANSPARENT = ROUTE_HEAD + (
 )
 
 
+# The bridge node's routes as iproute2 prints them, with room for one more route.
+IP_ROUTE_SECTION = (
+    "  - namespace: host\n    command: ip route\n    output: |\n"
+    "      default via 10.220.1.1 dev eth0\n"
+    "      10.100.1.0/24 dev cbr0 proto kernel scope link src 10.100.1.1\n"
+    "      10.220.1.0/24 dev eth0 proto kernel scope link src 10.220.1.4\n"
+    "      {extra_route}\n"
+)
+
+
 def _block(text: str) -> str:
     return "|\n" + textwrap.indent(text, "      ")
 
@@ -194,8 +204,11 @@ FAILING: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     (
         "FG007",
-        {"routes": ROUTES_BRIDGE + "10.50.0.0       10.9.9.1        255.255.0.0     UG    0      0        0 eth0\n"},
-        ["route 10.50.0.0/16 goes via 10.9.9.1, which is in no network the host is connected to"],
+        {"routes": None, "extra": IP_ROUTE_SECTION.format(extra_route="10.50.0.0/16 via 10.9.9.1 dev eth0")},
+        [
+            "route 10.50.0.0/16 goes via 10.9.9.1, which is in no network the host is connected to "
+            "and the route is not onlink"
+        ],
     ),
     (
         "FG008",
@@ -309,8 +322,33 @@ def test_mode_comes_from_data_not_metadata(tmp_path: Path) -> None:
 def test_mode_is_unknown_without_host_routes_or_bridges(tmp_path: Path) -> None:
     host_lo = HOST_BRIDGE.split("2: eth0")[0]
     analysis = analyse(tmp_path, host=host_lo, brctl=None, routes=None)
+    assert analysis.facts.datapath.value == "not-captured"
     assert analysis.facts.mode.value == "unknown"
-    assert analysis.facts.mode.reason == "the host's route -n or ip route output was not captured"
+    assert analysis.facts.mode.reason == (
+        "datapath not-captured: the host's routes (ip route or route -n) were not captured"
+    )
+    # Missing data is not a violation: the pod's reachability is "not checked", never an error.
+    assert messages(analysis, "FG005") == []
+    assert ("FG005", "the host's routes and bridges were not captured") in analysis.result.not_checked
+
+
+def test_onlink_gateway_is_on_link(tmp_path: Path) -> None:
+    """flannel and Calico route to other nodes' pods via an address no connected route covers, with onlink."""
+    onlink = IP_ROUTE_SECTION.format(extra_route="10.244.3.0/24 via 10.244.3.0 dev eth0 onlink")
+    analysis = analyse(tmp_path, routes=None, extra=onlink)
+    assert messages(analysis, "FG007") == []
+    assert "FG007" in analysis.result.passed
+    assert analysis.model.host is not None
+    assert analysis.model.host.routes[-1].flags == ("onlink",)
+
+
+def test_route_n_cannot_show_onlink_so_off_link_gateways_are_not_checked(tmp_path: Path) -> None:
+    routes = ROUTES_BRIDGE + "10.244.3.0      10.244.3.0      255.255.255.0   UG    0      0        0 eth0\n"
+    analysis = analyse(tmp_path, routes=routes)
+    assert messages(analysis, "FG007") == []
+    assert dict(analysis.result.not_checked)["FG007"] == (
+        "route -n does not print the onlink flag, which route 10.244.3.0/24 via 10.244.3.0 may carry"
+    )
 
 
 def test_newer_azure_cni_node_without_docker_or_brctl_is_transparent(tmp_path: Path) -> None:

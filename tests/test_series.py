@@ -60,7 +60,7 @@ def test_a_capture_contradicting_its_claim_fails_check(tmp_path: Path, monkeypat
     assert lines[0] == "captures/kubenet-calico/node-10.240.0.4.yaml"
     assert lines[1] == (
         f"  captures/kubenet-calico/node-10.240.0.4.yaml:{line}: error FG015 expect-holds: expect.mode says 'bridge', "
-        "but the outputs show 'transparent': no CNI bridge carries pod veths; 9 host route(s) lead straight to veths "
+        "but the outputs show 'transparent': no CNI bridge carries pod veths; 9 host route(s) without a gateway lead straight to veths "
         "(cali0b8d4f989c0, cali16fcf5898b5, cali4cd5cd7d78e, ...)"
     )
     assert lines[2] == f"    {line:>5} |   mode: bridge"

@@ -754,6 +754,7 @@ _IP_VERBS: tuple[str, ...] = (
     *("get", "flush", "save", "restore", "showdump", "set", "exec", "identify", "pids", "monitor"),
 )
 _NET_TOOLS_LETTERS = {"route": "AeCFhnNVv46", "netstat": "ACFMacdeghilnNoprsStuUvVWw2fx64Z"}
+_NET_TOOLS_NEUTRAL = {"route": "vF", "netstat": "v"}
 _BRCTL_COMMANDS = frozenset(
     {
         "addbr",
@@ -818,10 +819,12 @@ def _key(words: tuple[str, ...]) -> _Key | None:
     if words[0] in ("ip", "bridge"):
         return _iproute2_key(words)
     if words[0] in _NET_TOOLS_LETTERS and len(words) > 1:
-        # getopt: '-rn', '-nr' and '-r -n' are one request.
+        # getopt: '-rn', '-nr', '-r -n' and '-rnn' are one request; '-v' (verbose) and
+        # route's '-F' (the default table) leave the table's format as it is.
         letters = _NET_TOOLS_LETTERS[words[0]]
         if all(re.fullmatch(f"-[{letters}]+", w) for w in words[1:]):
-            return _Key((words[0], "-" + "".join(sorted("".join(w[1:] for w in words[1:])))))
+            asked = set("".join(w[1:] for w in words[1:])) - set(_NET_TOOLS_NEUTRAL[words[0]])
+            return _Key((words[0], "-" + "".join(sorted(asked))))
         return None
     if words[:2] == ("brctl", "show") and len(words) > 2:
         if all(_IFNAME.match(w) for w in words[2:]):

@@ -1,0 +1,58 @@
+"""Golden facts: every layout's capture derives the facts an expert reads in its outputs.
+
+``tests/fixtures/facts/<layout>/<plugin>-<policy>/<node>.yaml`` is a capture (from the
+network-namespace lab, or published by others: ``<layout>/SOURCES.md`` gives the
+provenance and, fact by fact, the lines that show it); ``<node>.facts.json`` beside it
+holds the expected ``datapath``, ``encapsulation``, ``pod_network`` and ``mode``.
+Each layout folder is its own captures root.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator import facts as facts_mod
+from generator import pipeline
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "facts"
+AXES = ("datapath", "encapsulation", "pod_network", "mode")
+CASES = sorted(FIXTURES.glob("*/*/*.facts.json"))
+
+
+def _capture(expected: Path) -> Path:
+    return expected.with_name(expected.name.removesuffix(".facts.json") + ".yaml")
+
+
+@pytest.mark.parametrize("expected", CASES, ids=[c.relative_to(FIXTURES).as_posix() for c in CASES])
+def test_layout_derives_its_facts(expected: Path) -> None:
+    layout = expected.parent.parent
+    analysis = pipeline.analyse(_capture(expected), layout)
+    want = json.loads(expected.read_text(encoding="utf-8"))
+    got = {axis: getattr(analysis.facts, axis).value for axis in AXES}
+    reasons = {axis: getattr(analysis.facts, axis).reason for axis in AXES}
+    assert got == {axis: want[axis] for axis in AXES}, reasons
+    # A decided fact names the lines that show it.
+    for axis in ("datapath", "encapsulation", "pod_network"):
+        fact = getattr(analysis.facts, axis)
+        if fact.value not in (facts_mod.UNKNOWN, facts_mod.NOT_CAPTURED, "none"):
+            assert fact.lines, f"{axis} {fact.value} without evidence lines: {fact.reason}"
+
+
+@pytest.mark.parametrize("expected", CASES, ids=[c.relative_to(FIXTURES).as_posix() for c in CASES])
+def test_layout_has_no_false_error(expected: Path) -> None:
+    """Partial output is 'not checked', never an error; waivers must still match a finding."""
+    analysis = pipeline.analyse(_capture(expected), expected.parent.parent)
+    assert [f"{f.rule}: {f.message}" for f in analysis.result.errors] == []
+    assert [f.message for f in analysis.result.findings if f.rule == "FG000"] == []
+
+
+def test_every_layout_has_provenance_and_every_capture_its_facts() -> None:
+    layouts = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+    assert layouts, "no golden facts fixtures"
+    assert [p.name for p in layouts if not (p / "SOURCES.md").is_file()] == []
+    captures = sorted(FIXTURES.glob("*/*/*.yaml"))
+    assert [c.name for c in captures if not c.with_name(c.stem + ".facts.json").is_file()] == []
