@@ -318,8 +318,7 @@ def _presence(label: str, before: Side, after: Side) -> str:
 
 def _abbreviated(analysis: Analysis) -> bool:
     host = analysis.model.host
-    listings = ("ip addr", "ip -j addr", "ip -j -d link")
-    return host is None or not host.has_interfaces or bool(host.elided) or any(c in host.filtered for c in listings)
+    return host is None or not host.has_interfaces or bool(host.elided) or host.partial_interfaces
 
 
 def _bridge_line(analysis: Analysis, name: str) -> int:
