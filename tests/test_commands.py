@@ -45,6 +45,16 @@ PUBLISHED: list[tuple[str, str | None, str | None, str | None]] = [
     ("docker inspect --format '{{ .State.Pid }}' 8bdb2bd78165", None, None, None),
     ("tail /var/log/azure-vnet.log -f", None, None, None),
     ("sudo apt install bridge-utils", None, None, None),
+    # From the published nodes under tests/fixtures/facts (see each layout's SOURCES.md).
+    ("route -nv", "route -n", None, None),
+    ("ip -c addr", "ip addr", None, None),
+    ("ip -c route", "ip route", None, None),
+    ("ip addr sh", "ip addr", None, None),
+    ("ip ro sh", "ip route", None, None),
+    ("nsenter -t 36538 -n ip addr", "ip addr", None, None),
+    ("ip -4 -br addr show dev eth0", None, None, None),
+    ("ip -br -4 addr show | grep veth", None, None, None),
+    ("ip route get 1.1", None, None, None),
     # Other prompts people paste: RHEL, busybox in a pod, a bare root prompt.
     ("[root@node ~]# ip r", "ip route", None, None),
     ("/ # ip a", "ip addr", None, None),
