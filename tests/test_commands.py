@@ -144,6 +144,8 @@ NEAR_MISSES = [
     ("ip addrr", "ip addr"),
     ("ip addt", "ip addr"),
     ("ip addr shwo", "ip addr show"),
+    # One slip from two spellings of the same command ('ip r', 'ip ro'): still that command.
+    ("ip rp", "ip r"),
     ("route -m", "route -n"),
     ("route -b", "route -n"),
     ("route n", "route -n"),

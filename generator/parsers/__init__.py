@@ -921,7 +921,7 @@ def _index(registry: tuple[Parser, ...]) -> dict[tuple[str, ...], Parser]:
 
 
 _BY_KEY = _index(PARSERS)
-_SPELLINGS: tuple[str, ...] = tuple(s for p in PARSERS for s in p.spellings)
+_SPELLINGS: tuple[tuple[Parser, str], ...] = tuple((p, s) for p in PARSERS for s in p.spellings)
 _BY_SLUG: dict[str, Parser] = {p.slug: p for p in PARSERS}
 _BY_COMMAND: dict[str, Parser] = {p.command: p for p in PARSERS}
 
@@ -1017,8 +1017,8 @@ def _suggest(core: str) -> str | None:
     if lowered != words and _lookup(lowered) is not None:
         return " ".join(lowered)
     squeezed = "".join(words)
-    candidates: list[str] = []
-    for spelling in _SPELLINGS:
+    candidates: dict[Parser, str] = {}
+    for parser, spelling in _SPELLINGS:
         wanted = tuple(spelling.split())
         if "".join(wanted) == squeezed:
             return spelling
@@ -1031,6 +1031,6 @@ def _suggest(core: str) -> str | None:
         if index > 0 and _known_word(words[0], words[index]):
             continue
         if _one_slip(words[index], wanted[index]):
-            candidates.append(spelling)
-    # Two spellings one slip away: no telling which was meant.
-    return candidates[0] if len(set(candidates)) == 1 else None
+            candidates.setdefault(parser, spelling)
+    # One slip away from two commands: no telling which was meant.
+    return next(iter(candidates.values())) if len(candidates) == 1 else None
