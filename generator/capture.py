@@ -53,7 +53,11 @@ class Section:
 
     ``parser`` is the canonical command (``route -n``) or ``None`` for a raw section
     (a command no parser reads, kept verbatim). ``output_line`` is the file line of
-    the output's first line.
+    the output's first line. ``filter`` is what left lines out of a parsed output
+    (``| grep azv``); ``suggestion`` the command a raw section's most likely meant
+    (``ip adr`` -> ``ip addr``); ``unparsed`` why a command a parser knows stays raw
+    (``| jq``, or a filter that left out lines the parser needs). See
+    :func:`generator.parsers.match`.
     """
 
     index: int
@@ -68,6 +72,10 @@ class Section:
     source: str | None = None
     transcribed: bool = False
     note: str | None = None
+    command_line: int = 0
+    filter: str | None = None
+    suggestion: str | None = None
+    unparsed: str | None = None
 
     @property
     def label(self) -> str:
@@ -538,7 +546,8 @@ def _section(
             ok = False
             continue
         annotations.append(Annotation(line=a_line, note=str(note["note"]), file_line=file_line))
-    parser = parsers.find(command)
+    matched = parsers.match(command)
+    parser, unparsed = matched.parser, matched.reason
     records: tuple[Record, ...] = ()
     if parser is not None and ok:
         origin = Origin(
@@ -547,8 +556,18 @@ def _section(
         try:
             records = tuple(parser.parse(text, origin=origin))
         except ParseError as exc:
-            problems.extend(exc.problems)
-            ok = False
+            if matched.filter is None:
+                problems.extend(exc.problems)
+                ok = False
+            else:
+                # A filter may drop lines the parser needs (grep drops route -n's header): the
+                # output stays as published, raw, and rule FG016 says why.
+                first = exc.problems[0]
+                unparsed = (
+                    f"its filter '{matched.filter}' leaves out lines {parser.command} needs "
+                    f"(line {first.location.line}: {first.message})"
+                )
+                parser = None
     if not ok:
         return None
     return Section(
@@ -564,6 +583,10 @@ def _section(
         source=str(item["source"]) if "source" in item else None,
         transcribed=bool(item.get("transcribed", False)),
         note=str(item["note"]) if "note" in item else None,
+        command_line=_line(item, "command") or line,
+        filter=matched.filter,
+        suggestion=matched.suggestion,
+        unparsed=unparsed,
     )
 
 

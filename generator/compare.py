@@ -318,7 +318,7 @@ def _presence(label: str, before: Side, after: Side) -> str:
 
 def _abbreviated(analysis: Analysis) -> bool:
     host = analysis.model.host
-    return host is None or not host.has_interfaces or bool(host.elided)
+    return host is None or not host.has_interfaces or bool(host.elided) or host.partial_interfaces
 
 
 def _bridge_line(analysis: Analysis, name: str) -> int:

@@ -154,8 +154,11 @@ class Namespace:
     route_source: str | None = None
     commands: tuple[str, ...] = ()
     elided: tuple[int, ...] = field(default=())
-    # Commands whose output is only part of what the command printed (elided by the author).
+    # Commands whose output is only part of what the command printed: elided by the
+    # author, or filtered by the command itself (| grep, dev eth0).
     partial: tuple[str, ...] = ()
+    # Canonical commands whose output was filtered: parsed, but partial.
+    filtered: tuple[str, ...] = ()
 
     def interface(self, name: str) -> Interface | None:
         return next((i for i in self.interfaces if i.name == name), None)
@@ -230,6 +233,7 @@ def _namespace(name: str, sections: list[Section]) -> Namespace:
     routes = _routes(route_source, records.get(route_source, [])) if route_source else ()
     elided = tuple(sorted(r.line for rs in records.values() for r in rs if isinstance(r, Elision)))
     partial = tuple(sorted(c for c, rs in records.items() if any(isinstance(r, Elision) for r in rs)))
+    filtered = tuple(sorted({s.parser for s in sections if s.parser is not None and s.filter is not None}))
     return Namespace(
         name=name,
         interfaces=interfaces,
@@ -238,7 +242,8 @@ def _namespace(name: str, sections: list[Section]) -> Namespace:
         route_source=route_source,
         commands=tuple(sorted(records)),
         elided=elided,
-        partial=partial,
+        partial=tuple(sorted({*partial, *filtered})),
+        filtered=filtered,
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from generator import facts as facts_mod
-from generator.capture import Capture
+from generator.capture import Capture, Section
 from generator.facts import Facts
 from generator.model import Interface, Namespace, NodeModel, Route
 
@@ -156,6 +156,7 @@ def _declared_pods(ctx: Context) -> list[tuple[str, str, int, Namespace]]:
 
 
 def _host_listing_complete(host: Namespace) -> bool:
+    """An address listing the author neither abbreviated (``...``) nor filtered (``| grep``)."""
     return host.has_interfaces and not host.partial_interfaces
 
 
@@ -592,6 +593,41 @@ def _calico_host_mac(ctx: Context) -> Iterator[Violation]:
         iface = ctx.host.interface(name)
         if iface is not None and name.startswith("cali") and iface.mac != CALICO_MAC:
             yield Violation(f"{name} has MAC {iface.mac}, not {CALICO_MAC}", (iface.line,))
+
+
+@rule(
+    "FG016",
+    "command-recognised",
+    statement="Every section's command is one a parser reads, or is clearly not one (a raw section).",
+    applies_when="a section's command is a slip away from one a parser reads, or its filter left lines the parser needs out",
+    severity=WARNING,
+    applies=lambda ctx: any(_unrecognised(s) for s in ctx.capture.sections),
+)
+def _command_recognised(ctx: Context) -> Iterator[Violation]:
+    """A mistyped command (`ip adr`, `route -m`, or `route -n` whose dash a word processor
+    turned into an en dash) is kept as raw text, so its output is never parsed and the
+    facts that need it come out wrong for a reason that is not the real one. The output
+    shown can only have come from the command it is one slip away from. A filter can
+    also leave out lines a parser needs (`route -n | grep cali` has no header): the
+    output is kept as published, raw, and said so here."""
+    for section in ctx.capture.sections:
+        if section.suggestion is not None:
+            why = f" ({section.unparsed})" if section.unparsed else ""
+            yield Violation(
+                f"sections[{section.index}] ({section.namespace}): {section.command!r} is not a command the parsers "
+                f"read{why}; did you mean {section.suggestion!r}?",
+                (section.command_line,),
+            )
+        elif _unrecognised(section):
+            yield Violation(
+                f"sections[{section.index}] ({section.namespace}): {section.command!r} is kept raw: {section.unparsed}",
+                (section.command_line,),
+            )
+
+
+def _unrecognised(section: Section) -> bool:
+    """A suggestion, or a filtered output its parser could not read."""
+    return section.suggestion is not None or (section.parser is None and section.filter is not None)
 
 
 # --- the author's claims ----------------------------------------------------------------------------

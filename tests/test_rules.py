@@ -252,6 +252,14 @@ FAILING: list[tuple[str, dict[str, Any], list[str]]] = [
         ["cali4cd5cd7d78e has MAC 3e:6a:2c:7e:59:25, not ee:ee:ee:ee:ee:ee"],
     ),
     (
+        "FG016",
+        {
+            "extra": "  - namespace: host\n    command: route -m\n    output: |\n"
+            + textwrap.indent(ROUTES_BRIDGE, "      ")
+        },
+        ["sections[4] (host): 'route -m' is not a command the parsers read; did you mean 'route -n'?"],
+    ),
+    (
         "FG015",
         {"extra": "expect:\n  mode: transparent\n  bridges_absent: [cbr0]\n"},
         [
