@@ -198,9 +198,15 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
             dev = f" dev {printable(route.device)}" if route.device else ""
             kind = "" if route.type == "unicast" else f"{route.type} "
             out.write(f"  route {kind}{route.destination}{via}{dev}\n")
-        raw = [s for s in capture.sections if s.namespace == ns.name and s.parser is None]
-        for section in raw:
-            out.write(f"  raw output kept verbatim: {printable(section.command)}\n")
+        for section in capture.sections:
+            if section.namespace != ns.name:
+                continue
+            if section.parser is not None and section.filter:
+                out.write(f"  partial ({printable(section.filter)}): {printable(section.command)}\n")
+            elif section.parser is None:
+                why = section.unparsed or (f"did you mean {section.suggestion!r}?" if section.suggestion else "")
+                suffix = f" ({printable(why)})" if why else ""
+                out.write(f"  raw output kept verbatim: {printable(section.command)}{suffix}\n")
     out.write("\nderived facts\n")
     for name, fact in (
         ("mode", facts.mode),

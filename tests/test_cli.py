@@ -120,3 +120,21 @@ def test_rules_catalogue_comes_from_the_definitions() -> None:
     assert catalogue[0]["statement"] == first.statement
     assert catalogue[0]["explanation"] == " ".join((first.check.__doc__ or "").split())
     assert all(e["explanation"] for e in catalogue), "every rule explains itself"
+
+
+def test_show_says_which_outputs_are_partial_or_raw(tmp_path: Path) -> None:
+    folder = tmp_path / "kubenet-none"
+    folder.mkdir()
+    capture = folder / "node0.yaml"
+    capture.write_text(
+        "schema: 1\ntitle: t\ncluster: {network_plugin: kubenet, network_policy: none}\nnode: {name: node0}\n"
+        'captured: {date: "2026-11-26", source: tests}\nsections:\n'
+        "  - namespace: host\n    command: ip route | grep cbr0\n    output: |\n"
+        "      10.244.0.0/24 dev cbr0 proto kernel scope link src 10.244.0.1\n"
+        "  - namespace: host\n    command: ip adr\n    output: |\n      anything\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("show", str(capture), "--root", str(tmp_path))
+    assert code == 0
+    assert "  partial (| grep cbr0): ip route | grep cbr0\n" in out
+    assert "  raw output kept verbatim: ip adr (did you mean 'ip addr'?)\n" in out
