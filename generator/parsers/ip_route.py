@@ -32,15 +32,16 @@ cache lines, ``ip -o`` one-line output, ...) is an error naming it, never skippe
 
 from __future__ import annotations
 
-import bisect
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NoReturn
 
+from generator.parsers import _json
 from generator.parsers._common import Elision, Origin, Record, is_elision, lines, parse_int, parse_prefix
+from generator.parsers._json import ElisionRule, JsonDocument, JsonObject
 
 COMMAND = "ip route"
 JSON_COMMAND = "ip -j route"
@@ -428,18 +429,6 @@ def _text_via(where: _Where, tokens: list[str], pos: int) -> tuple[str, int, boo
 # ---------------------------------------------------------------------------- JSON
 
 
-class _Object(dict[str, Any]):
-    """A decoded JSON object that keeps every key/value pair, duplicates included."""
-
-    pairs: list[tuple[str, Any]]
-
-
-def _object_hook(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object(pairs)
-    obj.pairs = pairs
-    return obj
-
-
 # JSON key -> (record field, check) for the keys whose value is a string.
 _JSON_STRINGS: dict[str, tuple[str, _Check]] = {
     "type": ("type", _route_type),
@@ -454,62 +443,25 @@ _JSON_STRINGS: dict[str, tuple[str, _Check]] = {
 _JSON_NUMBERS = {"metric": "metric", "expires": "expires", "error": "error", "nhid": "nhid"}
 
 
-@dataclass
-class _Document:
-    """A decoded ``ip -j route`` output and where each of its objects starts."""
-
-    origin: Origin
-    source_lines: list[str]
-    line_starts: list[int]
-    object_offsets: dict[int, int]
-
-    def where(self, offset: int) -> _Where:
-        index = bisect.bisect_right(self.line_starts, offset) - 1
-        return _Where(self.origin, index, self.source_lines[index])
-
-    def where_object(self, obj: _Object) -> _Where:
-        return self.where(self.object_offsets[id(obj)])
-
-
 def parse_json(text: str, *, origin: Origin) -> list[Record]:
-    records: list[Record] = []
-    source_lines: list[str] = []
-    for index, source in lines(text):
-        if is_elision(source):
-            records.append(Elision(line=origin.line_of(index), text=source.strip()))
-            # Blanked, not dropped, so the decoder's line numbers stay the file's.
-            source_lines.append(" " * len(source))
-        else:
-            source_lines.append(source)
-    body = "\n".join(source_lines)
-    if not body.strip():
-        return records
-    try:
-        data = json.loads(body, object_pairs_hook=_object_hook)
-    except json.JSONDecodeError as exc:
-        index = exc.lineno - 1
-        origin.fail(
-            index,
-            f"invalid JSON: {exc.msg[:1].lower()}{exc.msg[1:]} at column {exc.colno} "
-            f"(expected the JSON array that {JSON_COMMAND} prints)",
-            source_lines[index] if index < len(source_lines) else None,
-        )
-    line_starts = [0]
-    for source in source_lines:
-        line_starts.append(line_starts[-1] + len(source) + 1)
-    element_offsets, object_offsets = _scan(body)
-    doc = _Document(origin, source_lines, line_starts, {})
-    _number_objects(data, iter(object_offsets), doc.object_offsets)
-    if not isinstance(data, list):
-        doc.where(len(body) - len(body.lstrip())).fail(
-            f"expected a JSON array of routes, found a JSON {_json_kind(data)} (is this {JSON_COMMAND} output?)"
-        )
-    for element, offset in zip(data, element_offsets, strict=True):
-        if not isinstance(element, _Object):
-            doc.where(offset).fail(f"expected a route object, found a JSON {_json_kind(element)}")
-        records.append(_json_route(doc, element))
+    doc = _json.read(
+        text,
+        origin,
+        command=JSON_COMMAND,
+        element="route",
+        nouns={"nexthops": "nexthop", "metrics": "metrics"},
+        elisions=ElisionRule.AS_BLANK,
+    )
+    records: list[Record] = [*doc.elisions]
+    records.extend(_json_route(doc, obj) for obj in doc.items)
     records.sort(key=lambda record: record.line)
     return records
+
+
+def _where(doc: JsonDocument, obj: JsonObject) -> _Where:
+    """Route errors point at the line of the ``{`` that opens the object at fault."""
+    index = doc.index_of(obj.pos)
+    return _Where(doc.origin, index, doc.source(index))
 
 
 def _json_kind(value: object) -> str:
@@ -526,79 +478,28 @@ def _json_kind(value: object) -> str:
     return "number"
 
 
-def _scan(body: str) -> tuple[list[int], list[int]]:
-    """Offsets of the top-level array's elements and of every ``{``, in document order.
-
-    It runs on text the decoder has accepted, so tracking strings and depth is enough.
-    """
-    elements: list[int] = []
-    objects: list[int] = []
-    depth = 0
-    in_string = escaped = expect_element = False
-    for offset, char in enumerate(body):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char in " \t\r\n":
-            continue
-        if expect_element and char != "]":
-            elements.append(offset)
-        expect_element = False
-        if char == '"':
-            in_string = True
-        elif char in "[{":
-            if char == "{":
-                objects.append(offset)
-            depth += 1
-            expect_element = depth == 1
-        elif char in "]}":
-            depth -= 1
-        elif char == "," and depth == 1:
-            expect_element = True
-    return elements, objects
-
-
-def _number_objects(value: Any, offsets: Iterator[int], out: dict[int, int]) -> None:
-    """Give each decoded object the offset of its ``{``: both come in document order."""
-    if isinstance(value, _Object):
-        out[id(value)] = next(offsets)
-        for _key, item in value.pairs:
-            _number_objects(item, offsets, out)
-    elif isinstance(value, list):
-        for item in value:
-            _number_objects(item, offsets, out)
-
-
-def _check_keys(where: _Where, obj: _Object, allowed: tuple[str, ...], what: str) -> None:
-    seen: set[str] = set()
-    for key, _value in obj.pairs:
+def _check_keys(where: _Where, obj: JsonObject, allowed: tuple[str, ...], what: str) -> None:
+    # The reader has refused repeated keys already.
+    for key in obj:
         if key not in allowed:
             where.fail(f"unexpected key {key!r} in {what} (expected one of: {', '.join(allowed)})")
-        if key in seen:
-            where.fail(f"key {key!r} appears twice in {what}")
-        seen.add(key)
 
 
-def _json_string(where: _Where, obj: _Object, key: str) -> str:
+def _json_string(where: _Where, obj: JsonObject, key: str) -> str:
     value = obj[key]
     if not isinstance(value, str):
         where.fail(f"{key!r} is a JSON {_json_kind(value)} ({json.dumps(value)}); expected a string")
     return value
 
 
-def _json_int(where: _Where, obj: _Object, key: str) -> int:
+def _json_int(where: _Where, obj: JsonObject, key: str) -> int:
     value = obj[key]
     if isinstance(value, bool) or not isinstance(value, int):
         where.fail(f"{key!r} is a JSON {_json_kind(value)} ({json.dumps(value)}); expected a whole number")
     return value
 
 
-def _json_flags(where: _Where, obj: _Object) -> tuple[str, ...]:
+def _json_flags(where: _Where, obj: JsonObject) -> tuple[str, ...]:
     value = obj["flags"]
     if not isinstance(value, list) or not all(isinstance(flag, str) for flag in value):
         where.fail(f"'flags' is {json.dumps(value)}; expected a list of flag names")
@@ -610,11 +511,11 @@ def _json_flags(where: _Where, obj: _Object) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _json_via(doc: _Document, obj: _Object, where: _Where) -> str:
+def _json_via(doc: JsonDocument, obj: JsonObject, where: _Where) -> str:
     via = obj["via"]
-    if not isinstance(via, _Object):
+    if not isinstance(via, JsonObject):
         where.fail(f"'via' is a JSON {_json_kind(via)}; expected an object with family and host")
-    at = doc.where_object(via)
+    at = _where(doc, via)
     _check_keys(at, via, ("family", "host"), "'via'")
     if "family" not in via or "host" not in via:
         at.fail('\'via\' lacks family or host (expected {"family": "inet6", "host": "fe80::1"})')
@@ -624,8 +525,8 @@ def _json_via(doc: _Document, obj: _Object, where: _Where) -> str:
     return _address(at, _json_string(at, via, "host"), "gateway", family=family)
 
 
-def _json_route(doc: _Document, obj: _Object) -> IpRoute:
-    where = doc.where_object(obj)
+def _json_route(doc: JsonDocument, obj: JsonObject) -> IpRoute:
+    where = _where(doc, obj)
     _check_keys(where, obj, JSON_KEYS, "the route")
     if "dst" not in obj:
         where.fail('route object has no \'dst\' (expected the destination, such as "dst": "default")')
@@ -658,13 +559,13 @@ def _json_route(doc: _Document, obj: _Object) -> IpRoute:
     return IpRoute(**fields)
 
 
-def _json_metrics(doc: _Document, obj: _Object, where: _Where) -> dict[str, int]:
+def _json_metrics(doc: JsonDocument, obj: JsonObject, where: _Where) -> dict[str, int]:
     value = obj["metrics"]
-    if not isinstance(value, list) or not all(isinstance(item, _Object) for item in value):
+    if not isinstance(value, list) or not all(isinstance(item, JsonObject) for item in value):
         where.fail(f"'metrics' is {json.dumps(value)}; expected a list holding one object such as [{{\"mtu\": 1450}}]")
     metrics: dict[str, int] = {}
     for item in value:
-        at = doc.where_object(item)
+        at = _where(doc, item)
         _check_keys(at, item, METRICS, "'metrics'")
         for key in item:
             if key in metrics:
@@ -673,15 +574,15 @@ def _json_metrics(doc: _Document, obj: _Object, where: _Where) -> dict[str, int]
     return metrics
 
 
-def _json_nexthops(doc: _Document, obj: _Object, where: _Where, plain_gateways: list[str]) -> tuple[Nexthop, ...]:
+def _json_nexthops(doc: JsonDocument, obj: JsonObject, where: _Where, plain_gateways: list[str]) -> tuple[Nexthop, ...]:
     value = obj["nexthops"]
     if not isinstance(value, list):
         where.fail(f"'nexthops' is a JSON {_json_kind(value)}; expected a list of nexthop objects")
     nexthops: list[Nexthop] = []
     for item in value:
-        if not isinstance(item, _Object):
+        if not isinstance(item, JsonObject):
             where.fail(f"a nexthop is a JSON {_json_kind(item)}; expected an object")
-        at = doc.where_object(item)
+        at = _where(doc, item)
         _check_keys(at, item, JSON_NEXTHOP_KEYS, "the nexthop")
         if "gateway" in item and "via" in item:
             at.fail("nexthop has both 'gateway' and 'via' (expected one gateway)")
