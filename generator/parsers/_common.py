@@ -12,7 +12,7 @@ import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, Self
 
 from generator.errors import Location, ParseError, Problem
 
@@ -54,11 +54,43 @@ class Record:
     record_type: ClassVar[str] = "record"
     line: int
 
+    @classmethod
+    def build(cls, values: dict[str, Any]) -> Self:
+        """The record with ``values`` for its fields and the declared defaults for the rest.
+
+        Equal to ``cls(**values)``, for the parsers' hot loops: a frozen dataclass's
+        generated ``__init__`` sets each field through ``object.__setattr__``, which for
+        the twenty fields of a route costs more than reading its line. This fills the
+        instance's dict in one step. A wrong number of fields is a TypeError (a name
+        that is not a field makes one too many, a missing required field one too few).
+        """
+        defaults, count = _SHAPES.get(cls) or _shape(cls)
+        state = defaults | values
+        if len(state) != count:
+            raise TypeError(f"{cls.__name__}.build: {sorted(state)} are not its {count} fields")
+        record = object.__new__(cls)
+        # Frozen: __setattr__ refuses, object.__setattr__ does not.
+        object.__setattr__(record, "__dict__", state)
+        return record
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"record": self.record_type}
         for f in dataclasses.fields(self):
             data[f.name] = _jsonable(getattr(self, f.name))
         return data
+
+
+# Per record class: its plain defaults and its number of fields (see Record.build).
+_SHAPES: dict[type[Record], tuple[dict[str, Any], int]] = {}
+
+
+def _shape(cls: type[Record]) -> tuple[dict[str, Any], int]:
+    fields = dataclasses.fields(cls)
+    if any(f.default_factory is not dataclasses.MISSING for f in fields):
+        raise TypeError(f"{cls.__name__}.build: fields with a default_factory are not supported")
+    defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+    _SHAPES[cls] = (defaults, len(fields))
+    return _SHAPES[cls]
 
 
 def _jsonable(value: Any) -> Any:
@@ -107,15 +139,57 @@ def parse_int(origin: Origin, index: int, source: str, token: str, what: str) ->
     return int(token)
 
 
+# The exact spellings of IPv4 octets and prefix lengths that str() of an ipaddress object
+# prints: decimal, no leading zeros. A lookup in these replaces building an object.
+_OCTETS: dict[str, int] = {str(n): n for n in range(256)}
+_IPV4_PREFIX_LENGTHS: dict[str, int] = {str(n): n for n in range(33)}
+# Host-part masks by prefix length, to test "no host bits set" with one AND.
+IPV4_HOST_MASKS: tuple[int, ...] = tuple((1 << (32 - n)) - 1 for n in range(33))
+
+
+def ipv4_value(token: str) -> int | None:
+    """The address as a number if ``token`` is an IPv4 address, else ``None``.
+
+    Accepts exactly the strings ``ipaddress.IPv4Address`` accepts (four decimal octets
+    0-255 without leading zeros), each of which is also what ``str()`` of the address
+    prints, so a valid token needs no normalizing.
+    """
+    parts = token.split(".")
+    if len(parts) != 4:
+        return None
+    octets = _OCTETS
+    a, b, c, d = parts
+    if a in octets and b in octets and c in octets and d in octets:
+        return octets[a] << 24 | octets[b] << 16 | octets[c] << 8 | octets[d]
+    return None
+
+
+def ipv4_prefix(token: str) -> tuple[int, int] | None:
+    """``(address, prefix length)`` if ``token`` is written ``A.B.C.D/N`` exactly as iproute2 and
+    ``ipaddress`` print it (no leading zeros, N from 0 to 32), else ``None``.
+
+    Other spellings ipaddress also reads (``/08``, ``/255.0.0.0``, IPv6) are left to it.
+    """
+    address, slash, length = token.partition("/")
+    if not slash:
+        return None
+    value = ipv4_value(address)
+    prefix_length = _IPV4_PREFIX_LENGTHS.get(length)
+    if value is None or prefix_length is None:
+        return None
+    return value, prefix_length
+
+
 def parse_ipv4(origin: Origin, index: int, source: str, token: str, what: str) -> str:
-    try:
-        return str(ipaddress.IPv4Address(token))
-    except ValueError:
+    if ipv4_value(token) is None:
         origin.fail(index, f"{what} {token!r} is not an IPv4 address", source)
+    return token
 
 
 def parse_interface(origin: Origin, index: int, source: str, token: str, what: str) -> str:
     """A CIDR as printed by iproute2 (``10.0.0.4/24``); host bits are allowed."""
+    if ipv4_prefix(token) is not None:
+        return token
     try:
         iface = ipaddress.ip_interface(token)
     except ValueError:
@@ -129,6 +203,11 @@ def parse_prefix(origin: Origin, index: int, source: str, token: str, what: str)
     """A route destination: ``default``, a bare address (a host route) or a CIDR."""
     if token == "default":
         return "default"
+    if ipv4_value(token) is not None:
+        return f"{token}/32"
+    fast = ipv4_prefix(token)
+    if fast is not None and not fast[0] & IPV4_HOST_MASKS[fast[1]]:
+        return token
     try:
         net = ipaddress.ip_network(token, strict=True)
     except ValueError:

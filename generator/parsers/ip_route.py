@@ -36,11 +36,22 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, NoReturn
 
 from generator.parsers import _json
-from generator.parsers._common import Elision, Origin, Record, is_elision, lines, parse_int, parse_prefix
+from generator.parsers._common import (
+    ELISION_MARKS,
+    IPV4_HOST_MASKS,
+    Elision,
+    Origin,
+    Record,
+    ipv4_prefix,
+    ipv4_value,
+    lines,
+    parse_int,
+    parse_prefix,
+)
 from generator.parsers._json import ElisionRule, JsonDocument, JsonObject
 
 COMMAND = "ip route"
@@ -149,26 +160,36 @@ class IpRoute(Record):
     nexthops: tuple[Nexthop, ...] = ()
 
 
-@dataclass(frozen=True)
 class _Where:
-    """The line a value came from, so every check can point at it."""
+    """The line a value came from, so every check can point at it.
 
-    origin: Origin
-    index: int
-    source: str
+    A plain class, not a frozen dataclass: one is made per line, and a frozen
+    dataclass's ``__init__`` costs several times more.
+    """
+
+    __slots__ = ("index", "line", "origin", "source")
+
+    def __init__(self, origin: Origin, index: int, source: str) -> None:
+        self.origin = origin
+        self.index = index
+        self.source = source
+        self.line = origin.first_line + index
 
     def fail(self, message: str) -> NoReturn:
         self.origin.fail(self.index, message, self.source)
-
-    @property
-    def line(self) -> int:
-        return self.origin.line_of(self.index)
 
 
 # ---------------------------------------------------------------------------- values
 
 
 def _destination(where: _Where, token: str, what: str) -> str:
+    if token == "default":
+        return token
+    if ipv4_value(token) is not None:
+        return f"{token}/32"
+    fast = ipv4_prefix(token)
+    if fast is not None and not fast[0] & IPV4_HOST_MASKS[fast[1]]:
+        return token
     try:
         interface = ipaddress.ip_interface(token)
     except ValueError:
@@ -180,6 +201,8 @@ def _destination(where: _Where, token: str, what: str) -> str:
 
 
 def _address(where: _Where, token: str, what: str, family: str | None = None) -> str:
+    if family != "inet6" and ipv4_value(token) is not None:
+        return token
     try:
         address = ipaddress.ip_address(token)
     except ValueError:
@@ -197,7 +220,8 @@ def _route_type(where: _Where, token: str, what: str) -> str:
 
 
 def _name(where: _Where, token: str, what: str) -> str:
-    if not _NAME.match(token):
+    # ASCII letters and digits are a subset of _NAME; the C test spares the regex.
+    if not (token.isascii() and token.isalnum()) and not _NAME.match(token):
         where.fail(f"{what} {token!r} is not a name or number (expected a word such as main, kernel or 254)")
     return token
 
@@ -209,7 +233,8 @@ def _table(where: _Where, token: str, what: str) -> str | None:
 
 
 def _dev(where: _Where, token: str, what: str) -> str:
-    if not token or "/" in token or any(char.isspace() for char in token):
+    # split() gives back [token] exactly when it is non-empty and holds no blank.
+    if "/" in token or token.split() != [token]:
         where.fail(f"{what} {token!r} is not an interface name")
     return token
 
@@ -244,21 +269,21 @@ def _expires(where: _Where, token: str, what: str) -> int:
 
 
 _Check = Callable[[_Where, str, str], Any]
-# Text keyword -> (record field, check of its value).
-_TEXT_VALUES: dict[str, tuple[str, _Check]] = {
-    "dev": ("dev", _dev),
-    "table": ("table", _table),
-    "proto": ("proto", _name),
-    "scope": ("scope", _scope),
-    "src": ("src", _address),
-    "metric": ("metric", _unsigned),
-    "pref": ("pref", _pref),
-    "expires": ("expires", _expires),
-    "error": ("error", _signed),
-    "nhid": ("nhid", _unsigned),
-    "mtu": ("mtu", _unsigned),
-    "advmss": ("advmss", _unsigned),
-    "hoplimit": ("hoplimit", _unsigned),
+# Text keyword (also its record field) -> check of its value; 'via' is read apart.
+_TEXT_VALUES: dict[str, _Check] = {
+    "dev": _dev,
+    "table": _table,
+    "proto": _name,
+    "scope": _scope,
+    "src": _address,
+    "metric": _unsigned,
+    "pref": _pref,
+    "expires": _expires,
+    "error": _signed,
+    "nhid": _unsigned,
+    "mtu": _unsigned,
+    "advmss": _unsigned,
+    "hoplimit": _unsigned,
 }
 
 
@@ -268,11 +293,15 @@ def _check_families(where: _Where, fields: dict[str, Any], same_family_gateways:
     A gateway given as ``via inet6 ADDRESS`` (RTA_VIA) is the one exception and is not
     passed in ``same_family_gateways``.
     """
-    named = [("destination", fields["destination"])] if fields["destination"] != "default" else []
+    destination, src = fields["destination"], fields.get("src")
+    if ":" not in destination and (src is None or ":" not in src) and not any(":" in g for g in same_family_gateways):
+        return  # all IPv4 (or default), the common case
+    named = [("destination", destination)] if destination != "default" else []
     if fields.get("src") is not None:
         named.append(("src", fields["src"]))
     named.extend(("gateway", gateway) for gateway in same_family_gateways)
-    versions = {what: ipaddress.ip_interface(value).version for what, value in named}
+    # The values are validated and written as str() of ipaddress would: only IPv6 has ':'.
+    versions = {what: 6 if ":" in value else 4 for what, value in named}
     if len(set(versions.values())) > 1:
         parts = ", ".join(f"{what} {value!r} (IPv{versions[what]})" for what, value in named)
         where.fail(f"addresses of different families in one route: {parts} (expected one family)")
@@ -281,99 +310,98 @@ def _check_families(where: _Where, fields: dict[str, Any], same_family_gateways:
 # ---------------------------------------------------------------------------- text
 
 
-@dataclass
-class _Pending:
-    """A text route whose nexthop lines may still follow."""
-
-    where: _Where
-    fields: dict[str, Any]
-    plain_gateways: list[str]
-    nexthops: list[Nexthop] = field(default_factory=list)
-
-    def freeze(self) -> IpRoute:
-        _check_families(self.where, self.fields, self.plain_gateways)
-        return IpRoute(**self.fields, nexthops=tuple(self.nexthops))
-
-
 def parse_text(text: str, *, origin: Origin) -> list[Record]:
     records: list[Record] = []
-    pending: _Pending | None = None
+    # The route whose nexthop lines may still follow: its line, fields, plain gateways, nexthops.
+    pending: tuple[_Where, dict[str, Any], list[str], list[Nexthop]] | None = None
     for index, source in lines(text):
-        if not source.strip():
+        tokens = source.split()
+        if not tokens:
             continue
-        if is_elision(source):
+        head = tokens[0]
+        if len(tokens) == 1 and head in ELISION_MARKS:
             if pending is not None:
-                records.append(pending.freeze())
+                records.append(_freeze(*pending))
                 pending = None
-            records.append(Elision(line=origin.line_of(index), text=source.strip()))
+            records.append(Elision(line=origin.line_of(index), text=head))
             continue
         where = _Where(origin, index, source)
-        tokens = source.split()
-        if tokens[0] == "nexthop":
+        if head == "nexthop":
             if pending is None:
                 where.fail("nexthop line without a route above it (expected it right under a multipath route line)")
-            pending.nexthops.append(_text_nexthop(where, tokens[1:], pending.plain_gateways))
+            pending[3].append(_text_nexthop(where, tokens[1:], pending[2]))
             continue
         if source[0].isspace():
             where.fail(
-                f"unexpected indented {tokens[0]!r} (expected a route line, "
+                f"unexpected indented {head!r} (expected a route line, "
                 "or '<TAB>nexthop via ...' under a multipath route)"
             )
         if pending is not None:
-            records.append(pending.freeze())
-        pending = _text_route(where, tokens)
+            records.append(_freeze(*pending))
+        plain_gateways: list[str] = []
+        pending = (where, _text_route(where, tokens, plain_gateways), plain_gateways, [])
     if pending is not None:
-        records.append(pending.freeze())
+        records.append(_freeze(*pending))
     return records
 
 
-def _text_route(where: _Where, tokens: list[str]) -> _Pending:
+def _freeze(where: _Where, fields: dict[str, Any], plain_gateways: list[str], nexthops: list[Nexthop]) -> IpRoute:
+    _check_families(where, fields, plain_gateways)
+    fields["nexthops"] = tuple(nexthops)
+    return IpRoute.build(fields)
+
+
+def _text_route(where: _Where, tokens: list[str], plain_gateways: list[str]) -> dict[str, Any]:
+    """The fields of a route line; its plain ``via`` gateways are added to ``plain_gateways``."""
     fields: dict[str, Any] = {"line": where.line}
-    plain_gateways: list[str] = []
     pos = 0
     if tokens[0] in ROUTE_TYPES:
         fields["type"] = tokens[0]
         pos = 1
-    if pos >= len(tokens):
+    count = len(tokens)
+    if pos >= count:
         where.fail(f"route line ends after {tokens[0]!r}; expected a destination")
     fields["destination"] = _destination(where, tokens[pos], "destination")
     pos += 1
     flags: list[str] = []
     locked: list[str] = []
-    seen: set[str] = set()
-    while pos < len(tokens):
+    # A word is exactly one of: a valued keyword, a flag, 'via', '\\' or unknown; the
+    # tests below go by how often each occurs. Each keyword fills the field of its own
+    # name ('via' fills 'gateway'), so ``fields`` also tells which were seen.
+    while pos < count:
         key = tokens[pos]
         pos += 1
-        if key in ROUTE_FLAGS:
+        check = _TEXT_VALUES.get(key)
+        if check is not None:
+            if key in fields:
+                where.fail(f"{key!r} appears twice in the route")
+            if key in METRICS and pos < count and tokens[pos] == "lock":
+                locked.append(key)
+                pos += 1
+            if pos >= count:
+                where.fail(f"line ends after {key!r}; expected its value")
+            fields[key] = check(where, tokens[pos], key)
+            pos += 1
+        elif key in ROUTE_FLAGS:
             if key in flags:
                 where.fail(f"flag {key!r} appears twice in the route")
             flags.append(key)
-            continue
-        if key == "\\":
+        elif key == "via":
+            if "gateway" in fields:
+                where.fail(f"{key!r} appears twice in the route")
+            fields["gateway"], pos, plain = _text_via(where, tokens, pos)
+            if plain:
+                plain_gateways.append(fields["gateway"])
+        elif key == "\\":
             where.fail("found '\\' joining lines: one-line output (ip -o route) is not read (expected plain ip route)")
-        if key not in TEXT_KEYWORDS:
+        else:
             where.fail(
                 f"unexpected {key!r} in the route (expected one of: {', '.join(TEXT_KEYWORDS)}, "
                 f"or a flag: {', '.join(sorted(ROUTE_FLAGS))})"
             )
-        if key in seen:
-            where.fail(f"{key!r} appears twice in the route")
-        seen.add(key)
-        if key == "via":
-            fields["gateway"], pos, plain = _text_via(where, tokens, pos)
-            if plain:
-                plain_gateways.append(fields["gateway"])
-            continue
-        if key in METRICS and pos < len(tokens) and tokens[pos] == "lock":
-            locked.append(key)
-            pos += 1
-        value = _value_after(where, tokens, pos, key)
-        pos += 1
-        name, check = _TEXT_VALUES[key]
-        fields[name] = check(where, value, key)
     fields["flags"] = tuple(flags)
     fields["locked_metrics"] = tuple(locked)
-    return _Pending(where, fields, plain_gateways)
+    return fields
 
 
 def _text_nexthop(where: _Where, tokens: list[str], plain_gateways: list[str]) -> Nexthop:

@@ -5,7 +5,8 @@ built from real fixture lines (``tests/fixtures/``) repeated with varied address
 every row is well-formed output a kernel could print: 20,000 rows of ``route -n``,
 20,000 lines of ``ip route`` and 2,000 interfaces of ``ip addr`` (jc has no parser for
 the last one, so only ours is timed). Each round runs ours then jc's on the same text,
-alternating, and the medians are compared, because the machine is shared and noisy.
+alternating, and the medians of their CPU times are compared, because the machine is
+shared and noisy.
 
 jc is not a project dependency. Install it outside the venv and point at it::
 
@@ -128,10 +129,11 @@ def _load_jc() -> ModuleType | None:
 
 
 def _once(fn: Callable[[], object]) -> float:
+    """CPU seconds of one call: on a shared machine, time spent waiting for a core is not the parser's."""
     gc.collect()
-    start = time.perf_counter()
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def _rounds(ours: Callable[[], object], theirs: Callable[[], object] | None) -> tuple[float, float | None]:
@@ -155,7 +157,7 @@ def main() -> int:
         print(JC_HINT)
     else:
         print(f"jc {jc.__version__} from {Path(str(jc.__file__)).parent.parent}")
-    print(f"medians of {ROUNDS} alternating rounds, in-process")
+    print(f"CPU time, medians of {ROUNDS} alternating rounds, in-process")
     print(f"  {'command':<9} {'lines':>6} {'ours':>9} {'jc':>9} {'ours/jc':>8} {'us/line':>8}")
     for command, text, parse, jc_name in cases:
         origin = Origin(file="bench.txt", command=command)
