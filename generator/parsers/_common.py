@@ -56,21 +56,25 @@ class Record:
 
     @classmethod
     def build(cls, values: dict[str, Any]) -> Self:
-        """The record with ``values`` for its fields and the declared defaults for the rest.
+        """The record whose fields are ``values``, the rest at their declared defaults.
 
         Equal to ``cls(**values)``, for the parsers' hot loops: a frozen dataclass's
-        generated ``__init__`` sets each field through ``object.__setattr__``, which for
-        the twenty fields of a route costs more than reading its line. This fills the
-        instance's dict in one step. A wrong number of fields is a TypeError (a name
-        that is not a field makes one too many, a missing required field one too few).
+        generated ``__init__`` sets every field through ``object.__setattr__``, which
+        for the twenty fields of a route costs more than reading its line. Here the
+        instance takes ``values`` (which it then owns) as its attribute dict, and a
+        field left out reads its default from the class attribute that
+        :func:`dataclasses.dataclass` sets for every field with a plain default.
+        ``values`` must hold every field without a default and only field names.
         """
-        defaults, count = _SHAPES.get(cls) or _shape(cls)
-        state = defaults | values
-        if len(state) != count:
-            raise TypeError(f"{cls.__name__}.build: {sorted(state)} are not its {count} fields")
+        required = _REQUIRED.get(cls)
+        if required is None:
+            required = _REQUIRED[cls] = _required(cls)
+        for name in required:
+            if name not in values:
+                raise TypeError(f"{cls.__name__}.build: no value for field {name!r}")
         record = object.__new__(cls)
-        # Frozen: __setattr__ refuses, object.__setattr__ does not.
-        object.__setattr__(record, "__dict__", state)
+        # Frozen: the class's __setattr__ refuses, object's does not.
+        object.__setattr__(record, "__dict__", values)
         return record
 
     def to_json(self) -> dict[str, Any]:
@@ -80,17 +84,15 @@ class Record:
         return data
 
 
-# Per record class: its plain defaults and its number of fields (see Record.build).
-_SHAPES: dict[type[Record], tuple[dict[str, Any], int]] = {}
+# Per record class: the fields without a default (see Record.build).
+_REQUIRED: dict[type[Record], tuple[str, ...]] = {}
 
 
-def _shape(cls: type[Record]) -> tuple[dict[str, Any], int]:
+def _required(cls: type[Record]) -> tuple[str, ...]:
     fields = dataclasses.fields(cls)
     if any(f.default_factory is not dataclasses.MISSING for f in fields):
-        raise TypeError(f"{cls.__name__}.build: fields with a default_factory are not supported")
-    defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
-    _SHAPES[cls] = (defaults, len(fields))
-    return _SHAPES[cls]
+        raise TypeError(f"{cls.__name__}.build: fields with a default_factory have no class attribute to fall back on")
+    return tuple(f.name for f in fields if f.default is dataclasses.MISSING)
 
 
 def _jsonable(value: Any) -> Any:
@@ -164,6 +166,16 @@ def ipv4_value(token: str) -> int | None:
     return None
 
 
+def is_ipv4(token: str) -> bool:
+    """``ipv4_value(token) is not None``, without computing the number."""
+    parts = token.split(".")
+    if len(parts) != 4:
+        return False
+    octets = _OCTETS
+    a, b, c, d = parts
+    return a in octets and b in octets and c in octets and d in octets
+
+
 def ipv4_prefix(token: str) -> tuple[int, int] | None:
     """``(address, prefix length)`` if ``token`` is written ``A.B.C.D/N`` exactly as iproute2 and
     ``ipaddress`` print it (no leading zeros, N from 0 to 32), else ``None``.
@@ -181,7 +193,7 @@ def ipv4_prefix(token: str) -> tuple[int, int] | None:
 
 
 def parse_ipv4(origin: Origin, index: int, source: str, token: str, what: str) -> str:
-    if ipv4_value(token) is None:
+    if not is_ipv4(token):
         origin.fail(index, f"{what} {token!r} is not an IPv4 address", source)
     return token
 
@@ -203,7 +215,7 @@ def parse_prefix(origin: Origin, index: int, source: str, token: str, what: str)
     """A route destination: ``default``, a bare address (a host route) or a CIDR."""
     if token == "default":
         return "default"
-    if ipv4_value(token) is not None:
+    if is_ipv4(token):
         return f"{token}/32"
     fast = ipv4_prefix(token)
     if fast is not None and not fast[0] & IPV4_HOST_MASKS[fast[1]]:

@@ -47,8 +47,7 @@ from generator.parsers._common import (
     Origin,
     Record,
     ipv4_prefix,
-    ipv4_value,
-    lines,
+    is_ipv4,
     parse_int,
     parse_prefix,
 )
@@ -176,19 +175,21 @@ class _Where:
         self.line = origin.first_line + index
 
     def fail(self, message: str) -> NoReturn:
-        self.origin.fail(self.index, message, self.source)
+        # The text parser passes lines as split, a pasted Windows "\r" still on them.
+        self.origin.fail(self.index, message, self.source.removesuffix("\r"))
 
 
 # ---------------------------------------------------------------------------- values
 
 
 def _destination(where: _Where, token: str, what: str) -> str:
-    if token == "default":
-        return token
-    if ipv4_value(token) is not None:
+    if "/" in token:
+        fast = ipv4_prefix(token)
+        if fast is not None and not fast[0] & IPV4_HOST_MASKS[fast[1]]:
+            return token
+    elif is_ipv4(token):
         return f"{token}/32"
-    fast = ipv4_prefix(token)
-    if fast is not None and not fast[0] & IPV4_HOST_MASKS[fast[1]]:
+    elif token == "default":
         return token
     try:
         interface = ipaddress.ip_interface(token)
@@ -201,7 +202,7 @@ def _destination(where: _Where, token: str, what: str) -> str:
 
 
 def _address(where: _Where, token: str, what: str, family: str | None = None) -> str:
-    if family != "inet6" and ipv4_value(token) is not None:
+    if family != "inet6" and is_ipv4(token):
         return token
     try:
         address = ipaddress.ip_address(token)
@@ -239,6 +240,13 @@ def _dev(where: _Where, token: str, what: str) -> str:
     return token
 
 
+def _word_dev(where: _Where, token: str, what: str) -> str:
+    """``dev`` of a text line: a word from str.split(), never empty nor holding a blank."""
+    if "/" in token:
+        _dev(where, token, what)
+    return token
+
+
 def _scope(where: _Where, token: str, what: str) -> str:
     if token not in SCOPES and not token.isdigit():
         where.fail(f"{what} {token!r} is not a route scope (expected global, link, host, site, nowhere or a number)")
@@ -269,9 +277,11 @@ def _expires(where: _Where, token: str, what: str) -> int:
 
 
 _Check = Callable[[_Where, str, str], Any]
+_UNCHECKED = object()
+_METRIC_SET = frozenset(METRICS)
 # Text keyword (also its record field) -> check of its value; 'via' is read apart.
 _TEXT_VALUES: dict[str, _Check] = {
-    "dev": _dev,
+    "dev": _word_dev,
     "table": _table,
     "proto": _name,
     "scope": _scope,
@@ -293,10 +303,7 @@ def _check_families(where: _Where, fields: dict[str, Any], same_family_gateways:
     A gateway given as ``via inet6 ADDRESS`` (RTA_VIA) is the one exception and is not
     passed in ``same_family_gateways``.
     """
-    destination, src = fields["destination"], fields.get("src")
-    if ":" not in destination and (src is None or ":" not in src) and not any(":" in g for g in same_family_gateways):
-        return  # all IPv4 (or default), the common case
-    named = [("destination", destination)] if destination != "default" else []
+    named = [("destination", fields["destination"])] if fields["destination"] != "default" else []
     if fields.get("src") is not None:
         named.append(("src", fields["src"]))
     named.extend(("gateway", gateway) for gateway in same_family_gateways)
@@ -314,7 +321,12 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
     records: list[Record] = []
     # The route whose nexthop lines may still follow: its line, fields, plain gateways, nexthops.
     pending: tuple[_Where, dict[str, Any], list[str], list[Nexthop]] | None = None
-    for index, source in lines(text):
+    # Gateways, sources, devices, protocols and metrics repeat from line to line: each
+    # distinct value of a keyword is checked once per output.
+    known: dict[str, dict[str, Any]] = {key: {} for key in (*_TEXT_VALUES, "via")}
+    # Not _common.lines(): its generator costs a tenth of a line's time here. A "\r"
+    # left on a line is a blank to split() and is dropped by _Where when shown.
+    for index, source in enumerate(text.split("\n")):
         tokens = source.split()
         if not tokens:
             continue
@@ -339,20 +351,32 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
         if pending is not None:
             records.append(_freeze(*pending))
         plain_gateways: list[str] = []
-        pending = (where, _text_route(where, tokens, plain_gateways), plain_gateways, [])
+        pending = (where, _text_route(where, tokens, plain_gateways, known), plain_gateways, [])
     if pending is not None:
         records.append(_freeze(*pending))
     return records
 
 
 def _freeze(where: _Where, fields: dict[str, Any], plain_gateways: list[str], nexthops: list[Nexthop]) -> IpRoute:
-    _check_families(where, fields, plain_gateways)
-    fields["nexthops"] = tuple(nexthops)
+    # Validated addresses are written as ipaddress writes them: only IPv6 ones hold ':'.
+    if (
+        ":" in fields["destination"]
+        or ":" in (fields.get("src") or "")
+        or (plain_gateways and any(":" in g for g in plain_gateways))
+    ):
+        _check_families(where, fields, plain_gateways)
+    if nexthops:
+        fields["nexthops"] = tuple(nexthops)
     return IpRoute.build(fields)
 
 
-def _text_route(where: _Where, tokens: list[str], plain_gateways: list[str]) -> dict[str, Any]:
-    """The fields of a route line; its plain ``via`` gateways are added to ``plain_gateways``."""
+def _text_route(
+    where: _Where, tokens: list[str], plain_gateways: list[str], known: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The fields of a route line; its plain ``via`` gateways are added to ``plain_gateways``.
+
+    ``known`` holds, per keyword, the values already checked and what they gave.
+    """
     fields: dict[str, Any] = {"line": where.line}
     pos = 0
     if tokens[0] in ROUTE_TYPES:
@@ -375,13 +399,18 @@ def _text_route(where: _Where, tokens: list[str], plain_gateways: list[str]) -> 
         if check is not None:
             if key in fields:
                 where.fail(f"{key!r} appears twice in the route")
-            if key in METRICS and pos < count and tokens[pos] == "lock":
+            if key in _METRIC_SET and pos < count and tokens[pos] == "lock":
                 locked.append(key)
                 pos += 1
             if pos >= count:
                 where.fail(f"line ends after {key!r}; expected its value")
-            fields[key] = check(where, tokens[pos], key)
+            value = tokens[pos]
             pos += 1
+            checked = known[key]
+            result = checked.get(value, _UNCHECKED)
+            if result is _UNCHECKED:
+                result = checked[value] = check(where, value, key)
+            fields[key] = result
         elif key in ROUTE_FLAGS:
             if key in flags:
                 where.fail(f"flag {key!r} appears twice in the route")
@@ -389,9 +418,18 @@ def _text_route(where: _Where, tokens: list[str], plain_gateways: list[str]) -> 
         elif key == "via":
             if "gateway" in fields:
                 where.fail(f"{key!r} appears twice in the route")
-            fields["gateway"], pos, plain = _text_via(where, tokens, pos)
+            gateway = known["via"].get(tokens[pos]) if pos < count else None
+            if gateway is not None:
+                pos += 1
+                plain = True
+            else:
+                gateway, after, plain = _text_via(where, tokens, pos)
+                if plain:
+                    known["via"][tokens[pos]] = gateway
+                pos = after
+            fields["gateway"] = gateway
             if plain:
-                plain_gateways.append(fields["gateway"])
+                plain_gateways.append(gateway)
         elif key == "\\":
             where.fail("found '\\' joining lines: one-line output (ip -o route) is not read (expected plain ip route)")
         else:
@@ -399,8 +437,11 @@ def _text_route(where: _Where, tokens: list[str], plain_gateways: list[str]) -> 
                 f"unexpected {key!r} in the route (expected one of: {', '.join(TEXT_KEYWORDS)}, "
                 f"or a flag: {', '.join(sorted(ROUTE_FLAGS))})"
             )
-    fields["flags"] = tuple(flags)
-    fields["locked_metrics"] = tuple(locked)
+    # Left out when empty: the record's default is the same ().
+    if flags:
+        fields["flags"] = tuple(flags)
+    if locked:
+        fields["locked_metrics"] = tuple(locked)
     return fields
 
 

@@ -91,9 +91,7 @@ class RouteEntry(Record):
 
 
 # Every contiguous netmask, as str(IPv4Address) prints it, and its prefix length.
-_NETMASKS: dict[str, int] = {
-    str(ipaddress.IPv4Address((0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF)): n for n in range(33)
-}
+_NETMASKS: dict[str, int] = {str(ipaddress.IPv4Address((0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF)): n for n in range(33)}
 
 
 def parse(text: str, *, origin: Origin) -> list[Record]:
