@@ -144,7 +144,7 @@ def parse_int(origin: Origin, index: int, source: str, token: str, what: str) ->
 # The exact spellings of IPv4 octets and prefix lengths that str() of an ipaddress object
 # prints: decimal, no leading zeros. A lookup in these replaces building an object.
 _OCTETS: dict[str, int] = {str(n): n for n in range(256)}
-_IPV4_PREFIX_LENGTHS: dict[str, int] = {str(n): n for n in range(33)}
+IPV4_PREFIX_LENGTHS: dict[str, int] = {str(n): n for n in range(33)}
 # Host-part masks by prefix length, to test "no host bits set" with one AND.
 IPV4_HOST_MASKS: tuple[int, ...] = tuple((1 << (32 - n)) - 1 for n in range(33))
 
@@ -186,7 +186,7 @@ def ipv4_prefix(token: str) -> tuple[int, int] | None:
     if not slash:
         return None
     value = ipv4_value(address)
-    prefix_length = _IPV4_PREFIX_LENGTHS.get(length)
+    prefix_length = IPV4_PREFIX_LENGTHS.get(length)
     if value is None or prefix_length is None:
         return None
     return value, prefix_length

@@ -43,10 +43,11 @@ from generator.parsers import _json
 from generator.parsers._common import (
     ELISION_MARKS,
     IPV4_HOST_MASKS,
+    IPV4_PREFIX_LENGTHS,
     Elision,
     Origin,
     Record,
-    ipv4_prefix,
+    ipv4_value,
     is_ipv4,
     parse_int,
     parse_prefix,
@@ -184,8 +185,10 @@ class _Where:
 
 def _destination(where: _Where, token: str, what: str) -> str:
     if "/" in token:
-        fast = ipv4_prefix(token)
-        if fast is not None and not fast[0] & IPV4_HOST_MASKS[fast[1]]:
+        address, _, length = token.partition("/")
+        value = ipv4_value(address)
+        prefix_length = IPV4_PREFIX_LENGTHS.get(length)
+        if value is not None and prefix_length is not None and not value & IPV4_HOST_MASKS[prefix_length]:
             return token
     elif is_ipv4(token):
         return f"{token}/32"
@@ -278,7 +281,7 @@ def _expires(where: _Where, token: str, what: str) -> int:
 
 _Check = Callable[[_Where, str, str], Any]
 _UNCHECKED = object()
-_METRIC_SET = frozenset(METRICS)
+_Known = dict[str, tuple[_Check, dict[str, Any], bool]]
 # Text keyword (also its record field) -> check of its value; 'via' is read apart.
 _TEXT_VALUES: dict[str, _Check] = {
     "dev": _word_dev,
@@ -323,7 +326,9 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
     pending: tuple[_Where, dict[str, Any], list[str], list[Nexthop]] | None = None
     # Gateways, sources, devices, protocols and metrics repeat from line to line: each
     # distinct value of a keyword is checked once per output.
-    known: dict[str, dict[str, Any]] = {key: {} for key in (*_TEXT_VALUES, "via")}
+    # Per keyword: its check, the values it passed and what they gave, whether 'lock' may follow.
+    known: _Known = {key: (check, {}, key in METRICS) for key, check in _TEXT_VALUES.items()}
+    known_gateways: dict[str, str] = {}
     # Not _common.lines(): its generator costs a tenth of a line's time here. A "\r"
     # left on a line is a blank to split() and is dropped by _Where when shown.
     for index, source in enumerate(text.split("\n")):
@@ -351,7 +356,7 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
         if pending is not None:
             records.append(_freeze(*pending))
         plain_gateways: list[str] = []
-        pending = (where, _text_route(where, tokens, plain_gateways, known), plain_gateways, [])
+        pending = (where, _text_route(where, tokens, plain_gateways, known, known_gateways), plain_gateways, [])
     if pending is not None:
         records.append(_freeze(*pending))
     return records
@@ -371,11 +376,12 @@ def _freeze(where: _Where, fields: dict[str, Any], plain_gateways: list[str], ne
 
 
 def _text_route(
-    where: _Where, tokens: list[str], plain_gateways: list[str], known: dict[str, dict[str, Any]]
+    where: _Where, tokens: list[str], plain_gateways: list[str], known: _Known, known_gateways: dict[str, str]
 ) -> dict[str, Any]:
     """The fields of a route line; its plain ``via`` gateways are added to ``plain_gateways``.
 
-    ``known`` holds, per keyword, the values already checked and what they gave.
+    ``known`` gives each keyword's check and the values it already passed;
+    ``known_gateways`` the plain ``via`` addresses already read.
     """
     fields: dict[str, Any] = {"line": where.line}
     pos = 0
@@ -387,45 +393,48 @@ def _text_route(
         where.fail(f"route line ends after {tokens[0]!r}; expected a destination")
     fields["destination"] = _destination(where, tokens[pos], "destination")
     pos += 1
-    flags: list[str] = []
-    locked: list[str] = []
+    flags: list[str] | None = None  # made when needed: most routes have neither
+    locked: list[str] | None = None
     # A word is exactly one of: a valued keyword, a flag, 'via', '\\' or unknown; the
     # tests below go by how often each occurs. Each keyword fills the field of its own
     # name ('via' fills 'gateway'), so ``fields`` also tells which were seen.
     while pos < count:
         key = tokens[pos]
         pos += 1
-        check = _TEXT_VALUES.get(key)
-        if check is not None:
+        keyword = known.get(key)
+        if keyword is not None:
+            check, checked, is_metric = keyword
             if key in fields:
                 where.fail(f"{key!r} appears twice in the route")
-            if key in _METRIC_SET and pos < count and tokens[pos] == "lock":
-                locked.append(key)
+            if is_metric and pos < count and tokens[pos] == "lock":
+                locked = [*(locked or ()), key]
                 pos += 1
             if pos >= count:
                 where.fail(f"line ends after {key!r}; expected its value")
             value = tokens[pos]
             pos += 1
-            checked = known[key]
             result = checked.get(value, _UNCHECKED)
             if result is _UNCHECKED:
                 result = checked[value] = check(where, value, key)
             fields[key] = result
         elif key in ROUTE_FLAGS:
-            if key in flags:
+            if flags is None:
+                flags = [key]
+            elif key in flags:
                 where.fail(f"flag {key!r} appears twice in the route")
-            flags.append(key)
+            else:
+                flags.append(key)
         elif key == "via":
             if "gateway" in fields:
                 where.fail(f"{key!r} appears twice in the route")
-            gateway = known["via"].get(tokens[pos]) if pos < count else None
+            gateway = known_gateways.get(tokens[pos]) if pos < count else None
             if gateway is not None:
                 pos += 1
                 plain = True
             else:
                 gateway, after, plain = _text_via(where, tokens, pos)
                 if plain:
-                    known["via"][tokens[pos]] = gateway
+                    known_gateways[tokens[pos]] = gateway
                 pos = after
             fields["gateway"] = gateway
             if plain:
