@@ -167,17 +167,21 @@ class _Where:
     dataclass's ``__init__`` costs several times more.
     """
 
-    __slots__ = ("index", "line", "origin", "source")
+    __slots__ = ("index", "line", "origin", "raw")
 
-    def __init__(self, origin: Origin, index: int, source: str) -> None:
+    def __init__(self, origin: Origin, index: int, raw: str) -> None:
         self.origin = origin
         self.index = index
-        self.source = source
+        self.raw = raw
         self.line = origin.first_line + index
 
+    @property
+    def source(self) -> str:
+        """The line as shown under a message: a pasted Windows "\r" is left out (see lines())."""
+        return self.raw.removesuffix("\r")
+
     def fail(self, message: str) -> NoReturn:
-        # The text parser passes lines as split, a pasted Windows "\r" still on them.
-        self.origin.fail(self.index, message, self.source.removesuffix("\r"))
+        self.origin.fail(self.index, message, self.source)
 
 
 # ---------------------------------------------------------------------------- values
