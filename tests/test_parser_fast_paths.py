@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from generator.errors import ParseError
 from generator.parsers import ip_route, route_n
-from generator.parsers._common import Origin, Record, ipv4_prefix, ipv4_value, is_ipv4
+from generator.parsers._common import MAC_HEX, Origin, Record, ipv4_prefix, ipv4_value, is_ipv4, is_mac
 from tests.conftest import FIXTURES
 
 # Digits other than 0-9 are the classic trap: str.isdigit() accepts them, ipaddress does not.
@@ -61,6 +61,27 @@ def test_ipv4_prefix_takes_only_spellings_ipaddress_writes_back_unchanged(token:
     interface = ipaddress.IPv4Interface(token)
     assert fast == (int(interface.ip), interface.network.prefixlen)
     assert interface.with_prefixlen == token
+
+
+def _reference_is_mac(token: str, octets: int | None) -> bool:
+    parts = token.split(":")
+    if octets is not None and len(parts) != octets:
+        return False
+    return len(parts) >= 2 and all(len(p) == 2 and set(p) <= MAC_HEX for p in parts)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    token=st.lists(st.sampled_from(["0", "a", "f", "g", "A", ":", "::", "00", "0a:", "\u0663"]), max_size=14).map(
+        "".join
+    )
+)
+@example(token="a:bcd")
+@example(token="00:0d:3a:9c:96:47")
+@example(token="00:0d:3a:9c:96:4")
+def test_is_mac_agrees_with_the_octet_by_octet_check(token: str) -> None:
+    for octets in (None, 6):
+        assert is_mac(token, octets) == _reference_is_mac(token, octets)
 
 
 def _outcome(parse: object, text: str, command: str) -> str:

@@ -232,6 +232,7 @@ def parse_prefix(origin: Origin, index: int, source: str, token: str, what: str)
 
 
 MAC_HEX = frozenset("0123456789abcdef")
+_MAC_CHARS = MAC_HEX | {":"}
 
 
 def is_mac(token: str, octets: int | None = None) -> bool:
@@ -239,4 +240,7 @@ def is_mac(token: str, octets: int | None = None) -> bool:
     parts = token.split(":")
     if octets is not None and len(parts) != octets:
         return False
-    return len(parts) >= 2 and all(len(p) == 2 and set(p) <= MAC_HEX for p in parts)
+    # Colons at every third place and nowhere else make every octet two characters;
+    # then one set test says they are hex.
+    count = len(parts)
+    return count >= 2 and len(token) == 3 * count - 1 and token[2::3] == ":" * (count - 1) and set(token) <= _MAC_CHARS

@@ -146,17 +146,19 @@ class _Block:
         peer_ifindex = None
         if self.peer is not None and re.fullmatch(r"if\d+", self.peer):
             peer_ifindex = int(self.peer[2:])
-        return Link(
-            line=self.line,
-            ifindex=self.ifindex,
-            name=self.name,
-            peer=self.peer,
-            peer_ifindex=peer_ifindex,
-            flags=self.flags,
-            altnames=tuple(self.altnames),
-            addresses=tuple(Address(**a) for a in self.addresses),  # type: ignore[arg-type]
-            **self.header,  # type: ignore[arg-type]
-            **self.link,  # type: ignore[arg-type]
+        return Link.build(
+            {
+                "line": self.line,
+                "ifindex": self.ifindex,
+                "name": self.name,
+                "peer": self.peer,
+                "peer_ifindex": peer_ifindex,
+                "flags": self.flags,
+                "altnames": tuple(self.altnames),
+                "addresses": tuple(Address.build(a) for a in self.addresses),
+                **self.header,
+                **self.link,
+            }
         )
 
 
