@@ -315,9 +315,12 @@ def _check_families(where: _Where, fields: dict[str, Any], same_family_gateways:
         named.append(("src", fields["src"]))
     named.extend(("gateway", gateway) for gateway in same_family_gateways)
     # The values are validated and written as str() of ipaddress would: only IPv6 has ':'.
-    versions = {what: 6 if ":" in value else 4 for what, value in named}
-    if len(set(versions.values())) > 1:
-        parts = ", ".join(f"{what} {value!r} (IPv{versions[what]})" for what, value in named)
+    # One version per address, not per name: a multipath route names several gateways.
+    versions = [6 if ":" in value else 4 for _what, value in named]
+    if len(set(versions)) > 1:
+        parts = ", ".join(
+            f"{what} {value!r} (IPv{version})" for (what, value), version in zip(named, versions, strict=True)
+        )
         where.fail(f"addresses of different families in one route: {parts} (expected one family)")
 
 
