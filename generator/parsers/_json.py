@@ -86,6 +86,7 @@ class JsonDocument:
     items: list[JsonObject] = field(default_factory=list)
     elisions: list[Elision] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)
+    text_end: int = 0  # the offset after the last character that is not blank
 
     def __post_init__(self) -> None:
         starts = [0]
@@ -95,11 +96,12 @@ class JsonDocument:
             starts.append(at + 1)
             at = find("\n", at + 1)
         self.line_starts = starts
+        self.text_end = len(self.text.rstrip())
 
     def index_of(self, pos: int) -> int:
         """The 0-based output line holding offset ``pos``."""
         # An error at the very end points at the last line that has text.
-        end = len(self.text.rstrip())
+        end = self.text_end
         pos = max(0, min(pos, end - 1)) if end else 0
         return bisect.bisect_right(self.line_starts, pos) - 1
 

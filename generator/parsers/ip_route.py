@@ -331,9 +331,9 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
     records: list[Record] = []
     # The route whose nexthop lines may still follow: its line, fields, plain gateways, nexthops.
     pending: tuple[_Where, dict[str, Any], list[str], list[Nexthop]] | None = None
-    # Gateways, sources, devices, protocols and metrics repeat from line to line: each
-    # distinct value of a keyword is checked once per output.
-    # Per keyword: its check, the values it passed and what they gave, whether 'lock' may follow.
+    # Gateways, sources, devices, protocols and metrics repeat from line to line, so each
+    # distinct value of a keyword is checked once per output. Per keyword: its check, the
+    # values it passed with what they gave, and whether 'lock' may follow it.
     known: _Known = {key: (check, {}, key in METRICS) for key, check in _TEXT_VALUES.items()}
     known_gateways: dict[str, str] = {}
     # Not _common.lines(): its generator costs a tenth of a line's time here. A "\r"
