@@ -175,3 +175,17 @@ JSON_VALUES = st.recursive(
 def test_values_are_what_json_loads_gives(value: Any, indent: int | None, ascii_only: bool) -> None:
     text = json.dumps([{"key": value}], indent=indent, ensure_ascii=ascii_only)
     assert _read(text).items == json.loads(text)
+
+
+def test_the_first_problem_in_the_output_is_the_one_reported() -> None:
+    # ip -j addr checks each interface as it is read: the unknown key on line 1 comes first.
+    addr = '[{"ifindex":1,"ifname":"lo","flags":[],"addr_info":[],"bogus":1},\n{"ifindex":2 "ifname":"x"}]'
+    assert _error("ip -j addr", addr).splitlines()[0] == (
+        "capture.yaml:1 [ip -j addr]: unknown key 'bogus' in interface 'lo'; expected a key iproute2 prints "
+        "for ip -j addr (a key added by a newer iproute2 must be listed in ip_json's known keys)"
+    )
+    # ip -j route reads the whole output first, as it always has: the syntax error wins.
+    route = '[{"dst":"default","bogus":1},\n{"dst":"default" "dev":"x"}]'
+    assert _error("ip -j route", route).splitlines()[0] == (
+        "capture.yaml:2 [ip -j route]: not valid JSON: found '\"' at column 18 in a route object; expected ',' or '}'"
+    )

@@ -29,6 +29,7 @@ import bisect
 import enum
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -126,12 +127,29 @@ class JsonDocument:
 def read(
     text: str, origin: Origin, *, command: str, element: str, nouns: dict[str, str], elisions: ElisionRule
 ) -> JsonDocument:
-    """Read the top-level array of ``element`` objects that ``command`` prints.
+    """Read the whole top-level array of ``element`` objects that ``command`` prints.
 
     ``nouns`` names the objects inside the arrays of some keys, for messages:
     ``{"addr_info": "address"}`` makes them ``an address object in 'addr_info' of ...``.
+    A syntax error anywhere is raised before the caller sees any object.
     """
-    return _Reader(text, origin, command, element, nouns, elisions).document()
+    doc, objects = read_each(text, origin, command=command, element=element, nouns=nouns, elisions=elisions)
+    for _ in objects:
+        pass
+    return doc
+
+
+def read_each(
+    text: str, origin: Origin, *, command: str, element: str, nouns: dict[str, str], elisions: ElisionRule
+) -> tuple[JsonDocument, Iterator[JsonObject]]:
+    """As :func:`read`, but yielding each top-level object as soon as it is read.
+
+    A caller that checks each object as it comes reports the first problem in document
+    order, whether it is one of syntax or of content. ``doc.items`` and ``doc.elisions``
+    fill up as the iterator runs.
+    """
+    reader = _Reader(text, origin, command, element, nouns, elisions)
+    return reader.doc, reader.objects()
 
 
 def article(noun: str) -> str:
@@ -193,11 +211,11 @@ class _Reader:
 
     # -- the top-level array -----------------------------------------------------------
 
-    def document(self) -> JsonDocument:
+    def objects(self) -> Iterator[JsonObject]:
         doc, text = self.doc, self.text
         pos = self.skip(0, elisions=True)
         if pos >= self.end:
-            return doc
+            return
         if text[pos] != "[":
             doc.fail(
                 pos,
@@ -229,6 +247,7 @@ class _Reader:
                     doc.fail(pos, f"two {self.element} objects with no ',' between them; expected ','")
                 value, pos = self.value(pos, f"{noun} object")
                 doc.items.append(value)
+                yield value
                 need_separator, comma_pending = True, False
             elif not char:
                 doc.fail(pos, f"the output ends inside the JSON array; expected ']' after the last {self.element}")
@@ -241,7 +260,6 @@ class _Reader:
         pos = self.skip(pos, elisions=True)
         if pos < self.end:
             doc.fail(pos, f"found {text[pos]!r} after the end of the JSON array; expected nothing after ']'")
-        return doc
 
     # -- any value, iteratively ----------------------------------------------------------
 

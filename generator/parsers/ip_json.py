@@ -198,7 +198,7 @@ def parse_link(text: str, *, origin: Origin) -> list[Record]:
 
 
 def _parse(text: str, origin: Origin, command: str, *, with_addresses: bool) -> list[Record]:
-    doc = _json.read(
+    doc, objects = _json.read_each(
         text,
         origin,
         command=command,
@@ -207,14 +207,16 @@ def _parse(text: str, origin: Origin, command: str, *, with_addresses: bool) -> 
         elisions=ElisionRule.BETWEEN_ITEMS,
     )
     mapper = _Mapper(doc, command)
-    records: list[Record] = [*doc.elisions]
+    records: list[Record] = []
     names: set[str] = set()
-    for obj in doc.items:
+    # Each interface is checked as it is read, so the first problem in the output is the one reported.
+    for obj in objects:
         link = mapper.link(obj, with_addresses=with_addresses)
         if link.name in names:
             doc.fail(obj.pos, f"interface {link.name!r} is listed twice; expected each interface once")
         names.add(link.name)
         records.append(link)
+    records.extend(doc.elisions)
     # Both kinds come in document order; a stable sort by line interleaves them.
     records.sort(key=_line)
     return records
