@@ -9,6 +9,7 @@ Each test here compares a fast path with the slow reference it replaces.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import ParseError
-from generator.parsers import ip_route, route_n
+from generator.parsers import ip_addr, ip_route, route_n
 from generator.parsers._common import MAC_HEX, Origin, Record, ipv4_prefix, ipv4_value, is_ipv4, is_mac
 from tests.conftest import FIXTURES
 
@@ -82,6 +83,18 @@ def _reference_is_mac(token: str, octets: int | None) -> bool:
 def test_is_mac_agrees_with_the_octet_by_octet_check(token: str) -> None:
     for octets in (None, 6):
         assert is_mac(token, octets) == _reference_is_mac(token, octets)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    token=st.lists(
+        st.sampled_from(["1", "0", "\u0663", "\u00b2", "sec", "forever", "link", "host", "x", "-"]), max_size=4
+    ).map("".join)
+)
+def test_ip_addr_word_checks_accept_what_their_former_regexes_did(token: str) -> None:
+    # Words from str.split() hold no newline, where the regexes' '$' would differ.
+    assert ip_addr._is_scope(token) == bool(re.match(r"^(host|link|global|site|nowhere|universe|\d+)$", token))
+    assert ip_addr._is_lifetime(token) == bool(re.match(r"^(forever|\d+sec)$", token))
 
 
 def _outcome(parse: object, text: str, command: str) -> str:

@@ -124,8 +124,17 @@ _ADDRESS_FLAGS = frozenset(
         "permanent",
     }
 )
-_SCOPE = re.compile(r"^(host|link|global|site|nowhere|universe|\d+)$")
-_LIFETIME = re.compile(r"^(forever|\d+sec)$")
+_SCOPE_NAMES = frozenset({"host", "link", "global", "site", "nowhere", "universe"})
+
+
+def _is_scope(token: str) -> bool:
+    """A scope name or number (str.isdecimal() is exactly the digits regex's \\d matches)."""
+    return token in _SCOPE_NAMES or token.isdecimal()
+
+
+def _is_lifetime(token: str) -> bool:
+    """``forever`` or whole seconds such as ``3600sec``."""
+    return token == "forever" or (token.endswith("sec") and token[:-3].isdecimal())
 
 
 @dataclass
@@ -324,7 +333,7 @@ def _address(origin: Origin, index: int, source: str, tokens: list[str], block: 
             if token == "metric":
                 address["metric"] = parse_int(origin, index, source, value, "metric")
             elif token == "scope":
-                if not _SCOPE.match(value):
+                if not _is_scope(value):
                     origin.fail(index, f"scope {value!r} is not host, link, global, site or a number", source)
                 address["scope"] = value
             elif token == "flags":
@@ -349,7 +358,7 @@ def _address(origin: Origin, index: int, source: str, tokens: list[str], block: 
 
 
 def _lifetimes(origin: Origin, index: int, source: str, tokens: list[str], block: _Block) -> None:
-    if len(tokens) != 4 or tokens[2] != "preferred_lft" or not all(_LIFETIME.match(t) for t in tokens[1::2]):
+    if len(tokens) != 4 or tokens[2] != "preferred_lft" or not (_is_lifetime(tokens[1]) and _is_lifetime(tokens[3])):
         origin.fail(index, "expected 'valid_lft forever|Nsec preferred_lft forever|Nsec'", source)
     if not block.addresses:
         origin.fail(index, f"valid_lft line before any address of interface {block.name!r}", source)
