@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from generator.errors import ParseError
 from generator.parsers import ip_addr, ip_route, route_n
-from generator.parsers._common import MAC_HEX, Origin, Record, ipv4_prefix, ipv4_value, is_ipv4, is_mac
+from generator.parsers._common import MAC_HEX, Origin, Record, builder, ipv4_prefix, ipv4_value, is_ipv4, is_mac
 from tests.conftest import FIXTURES
 
 # Digits other than 0-9 are the classic trap: str.isdigit() accepts them, ipaddress does not.
@@ -183,10 +183,10 @@ def test_ip_route_error_lines_are_shown_without_a_pasted_carriage_return() -> No
 
 def test_build_equals_the_dataclass_constructor() -> None:
     values = {"line": 3, "destination": "10.0.0.0/24", "dev": "eth0", "metric": 100, "flags": ("onlink",)}
-    built = ip_route.IpRoute.build(dict(values))
+    built = builder(ip_route.IpRoute)(dict(values))
     made = ip_route.IpRoute(**values)  # type: ignore[arg-type]
     assert built == made and hash(built) == hash(made) and repr(built) == repr(made)
     assert built.to_json() == made.to_json()
     assert (built.gateway, built.nexthops) == (None, ())
     with pytest.raises(TypeError, match="no value for field 'destination'"):
-        ip_route.IpRoute.build({"line": 3})
+        builder(ip_route.IpRoute)({"line": 3})

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, NoReturn, Self
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from generator.errors import Location, ParseError, Problem
 
@@ -54,29 +54,6 @@ class Record:
     record_type: ClassVar[str] = "record"
     line: int
 
-    @classmethod
-    def build(cls, values: dict[str, Any]) -> Self:
-        """The record whose fields are ``values``, the rest at their declared defaults.
-
-        Equal to ``cls(**values)``, for the parsers' hot loops: a frozen dataclass's
-        generated ``__init__`` sets every field through ``object.__setattr__``, which
-        for the twenty fields of a route costs more than reading its line. Here the
-        instance takes ``values`` (which it then owns) as its attribute dict, and a
-        field left out reads its default from the class attribute that
-        :func:`dataclasses.dataclass` sets for every field with a plain default.
-        ``values`` must hold every field without a default and only field names.
-        """
-        required = _REQUIRED.get(cls)
-        if required is None:
-            required = _REQUIRED[cls] = _required(cls)
-        for name in required:
-            if name not in values:
-                raise TypeError(f"{cls.__name__}.build: no value for field {name!r}")
-        record = object.__new__(cls)
-        # Frozen: the class's __setattr__ refuses, object's does not.
-        object.__setattr__(record, "__dict__", values)
-        return record
-
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"record": self.record_type}
         for f in dataclasses.fields(self):
@@ -84,15 +61,36 @@ class Record:
         return data
 
 
-# Per record class: the fields without a default (see Record.build).
-_REQUIRED: dict[type[Record], tuple[str, ...]] = {}
+R = TypeVar("R", bound=Record)
 
 
-def _required(cls: type[Record]) -> tuple[str, ...]:
+def builder(cls: type[R]) -> Callable[[dict[str, Any]], R]:
+    """A function making a ``cls`` record whose fields are a dict of values, the rest at their defaults.
+
+    ``builder(IpRoute)(values)`` equals ``IpRoute(**values)``, for the parsers' hot
+    loops: a frozen dataclass's generated ``__init__`` sets every field through
+    ``object.__setattr__``, which for the twenty fields of a route costs more than
+    reading its line. The record made here takes ``values`` (which it then owns) as its
+    attribute dict, and a field left out reads its default from the class attribute
+    that :func:`dataclasses.dataclass` sets for every field with a plain default. So
+    ``values`` must hold every field without a default, and only field names.
+    """
     fields = dataclasses.fields(cls)
     if any(f.default_factory is not dataclasses.MISSING for f in fields):
-        raise TypeError(f"{cls.__name__}.build: fields with a default_factory have no class attribute to fall back on")
-    return tuple(f.name for f in fields if f.default is dataclasses.MISSING)
+        raise TypeError(f"builder({cls.__name__}): a default_factory field has no class attribute to fall back on")
+    required = tuple(f.name for f in fields if f.default is dataclasses.MISSING)
+    new, set_attribute = object.__new__, object.__setattr__
+
+    def build(values: dict[str, Any]) -> R:
+        for name in required:
+            if name not in values:
+                raise TypeError(f"{cls.__name__}: no value for field {name!r}")
+        record: R = new(cls)
+        # Frozen: the class's __setattr__ refuses, object's does not.
+        set_attribute(record, "__dict__", values)
+        return record
+
+    return build
 
 
 def _jsonable(value: Any) -> Any:

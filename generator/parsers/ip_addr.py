@@ -29,6 +29,7 @@ from generator.parsers._common import (
     Elision,
     Origin,
     Record,
+    builder,
     is_elision,
     is_mac,
     lines,
@@ -92,6 +93,8 @@ class Link(Record):
     addresses: tuple[Address, ...] = ()
 
 
+_new_link = builder(Link)
+_new_address = builder(Address)
 _HEADER = re.compile(r"^(?P<ifindex>\d+): (?P<name>[^\s:@]+)(?:@(?P<peer>[^\s:]+))?: <(?P<flags>[^>]*)>(?P<rest>.*)$")
 _HEADER_EXAMPLE = "2: eth0: <BROADCAST,UP,LOWER_UP> mtu 1500 ..."
 _FLAG = re.compile(r"^[A-Z][A-Z0-9_-]*$|^[0-9a-f]+$")
@@ -155,7 +158,7 @@ class _Block:
         peer_ifindex = None
         if self.peer is not None and re.fullmatch(r"if\d+", self.peer):
             peer_ifindex = int(self.peer[2:])
-        return Link.build(
+        return _new_link(
             {
                 "line": self.line,
                 "ifindex": self.ifindex,
@@ -164,7 +167,7 @@ class _Block:
                 "peer_ifindex": peer_ifindex,
                 "flags": self.flags,
                 "altnames": tuple(self.altnames),
-                "addresses": tuple(Address.build(a) for a in self.addresses),
+                "addresses": tuple(_new_address(a) for a in self.addresses),
                 **self.header,
                 **self.link,
             }

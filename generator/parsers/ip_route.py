@@ -47,6 +47,7 @@ from generator.parsers._common import (
     Elision,
     Origin,
     Record,
+    builder,
     ipv4_value,
     is_ipv4,
     parse_int,
@@ -285,6 +286,7 @@ def _expires(where: _Where, token: str, what: str) -> int:
 
 _Check = Callable[[_Where, str, str], Any]
 _UNCHECKED = object()
+_new_route = builder(IpRoute)
 _Known = dict[str, tuple[_Check, dict[str, Any], bool]]
 # Text keyword (also its record field) -> check of its value; 'via' is read apart.
 _TEXT_VALUES: dict[str, _Check] = {
@@ -379,7 +381,7 @@ def _freeze(where: _Where, fields: dict[str, Any], plain_gateways: list[str], ne
         _check_families(where, fields, plain_gateways)
     if nexthops:
         fields["nexthops"] = tuple(nexthops)
-    return IpRoute.build(fields)
+    return _new_route(fields)
 
 
 def _text_route(

@@ -46,6 +46,7 @@ from generator.parsers._common import (
     Elision,
     Origin,
     Record,
+    builder,
     ipv4_value,
     lines,
     parse_int,
@@ -92,6 +93,9 @@ class RouteEntry(Record):
 
 # Every contiguous netmask, as str(IPv4Address) prints it, and its prefix length.
 _NETMASKS: dict[str, int] = {str(ipaddress.IPv4Address((0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF)): n for n in range(33)}
+
+
+_new_entry = builder(RouteEntry)
 
 
 def parse(text: str, *, origin: Origin) -> list[Record]:
@@ -175,7 +179,7 @@ def _fast_row(
     else:
         return None
     first_name, second_name, third_name = _LAYOUTS[columns]
-    return RouteEntry.build(
+    return _new_entry(
         {
             "line": origin.first_line + index,
             "destination": f"{dest_token}/{prefix_length}",
