@@ -18,7 +18,17 @@ from hypothesis import strategies as st
 
 from generator.errors import ParseError
 from generator.parsers import ip_addr, ip_route, route_n
-from generator.parsers._common import MAC_HEX, Origin, Record, builder, ipv4_prefix, ipv4_value, is_ipv4, is_mac
+from generator.parsers._common import (
+    MAC_HEX,
+    Origin,
+    Record,
+    builder,
+    ipv4_destination,
+    ipv4_prefix,
+    ipv4_value,
+    is_ipv4,
+    is_mac,
+)
 from tests.conftest import FIXTURES
 
 # Digits other than 0-9 are the classic trap: str.isdigit() accepts them, ipaddress does not.
@@ -62,6 +72,24 @@ def test_ipv4_prefix_takes_only_spellings_ipaddress_writes_back_unchanged(token:
     interface = ipaddress.IPv4Interface(token)
     assert fast == (int(interface.ip), interface.network.prefixlen)
     assert interface.with_prefixlen == token
+
+
+@settings(max_examples=2000, deadline=None)
+@given(token=TOKENS)
+@example("10.244.0.2")
+@example("10.244.0.0/24")
+@example("10.244.0.3/24")
+@example("10.244.0.0/024")
+@example("0.0.0.0/0")
+def test_ipv4_destination_is_what_ipaddress_makes_of_a_route_destination(token: str) -> None:
+    fast = ipv4_destination(token)
+    try:
+        network = ipaddress.IPv4Network(token, strict=True)
+    except ValueError:
+        assert fast is None
+        return
+    # The fast path may leave odd spellings (/024, /255.255.255.0) to ipaddress, never differ.
+    assert fast is None or fast == network.with_prefixlen
 
 
 def _reference_is_mac(token: str, octets: int | None) -> bool:

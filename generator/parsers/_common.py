@@ -190,6 +190,30 @@ def ipv4_prefix(token: str) -> tuple[int, int] | None:
     return value, prefix_length
 
 
+def ipv4_destination(token: str) -> str | None:
+    """``token`` as a route destination CIDR if it is an IPv4 host address or an IPv4
+    prefix without host bits, written as ipaddress writes it; else ``None``.
+
+    ``10.244.0.2`` gives ``10.244.0.2/32``, ``10.244.0.0/24`` gives itself; anything
+    else (``default``, IPv6, ``/08``, host bits set, not an address) is the caller's.
+    """
+    address, slash, length = token.partition("/")
+    parts = address.split(".")
+    if len(parts) != 4:
+        return None
+    octets = _OCTETS
+    a, b, c, d = parts
+    if not (a in octets and b in octets and c in octets and d in octets):
+        return None
+    if not slash:
+        return f"{token}/32"
+    prefix_length = IPV4_PREFIX_LENGTHS.get(length)
+    if prefix_length is None:
+        return None
+    value = octets[a] << 24 | octets[b] << 16 | octets[c] << 8 | octets[d]
+    return None if value & IPV4_HOST_MASKS[prefix_length] else token
+
+
 def parse_ipv4(origin: Origin, index: int, source: str, token: str, what: str) -> str:
     if not is_ipv4(token):
         origin.fail(index, f"{what} {token!r} is not an IPv4 address", source)
@@ -213,11 +237,9 @@ def parse_prefix(origin: Origin, index: int, source: str, token: str, what: str)
     """A route destination: ``default``, a bare address (a host route) or a CIDR."""
     if token == "default":
         return "default"
-    if is_ipv4(token):
-        return f"{token}/32"
-    fast = ipv4_prefix(token)
-    if fast is not None and not fast[0] & IPV4_HOST_MASKS[fast[1]]:
-        return token
+    fast = ipv4_destination(token)
+    if fast is not None:
+        return fast
     try:
         net = ipaddress.ip_network(token, strict=True)
     except ValueError:

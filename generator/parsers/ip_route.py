@@ -42,13 +42,11 @@ from typing import Any, ClassVar, NoReturn
 from generator.parsers import _json
 from generator.parsers._common import (
     ELISION_MARKS,
-    IPV4_HOST_MASKS,
-    IPV4_PREFIX_LENGTHS,
     Elision,
     Origin,
     Record,
     builder,
-    ipv4_value,
+    ipv4_destination,
     is_ipv4,
     parse_int,
     parse_prefix,
@@ -189,15 +187,10 @@ class _Where:
 
 
 def _destination(where: _Where, token: str, what: str) -> str:
-    if "/" in token:
-        address, _, length = token.partition("/")
-        value = ipv4_value(address)
-        prefix_length = IPV4_PREFIX_LENGTHS.get(length)
-        if value is not None and prefix_length is not None and not value & IPV4_HOST_MASKS[prefix_length]:
-            return token
-    elif is_ipv4(token):
-        return f"{token}/32"
-    elif token == "default":
+    fast = ipv4_destination(token)
+    if fast is not None:
+        return fast
+    if token == "default":
         return token
     try:
         interface = ipaddress.ip_interface(token)
