@@ -106,6 +106,7 @@ e2e: site chromium
 
 bench: venv graphviz
 	$(PY) -m tests.benchmarks.bench_diagrams
+	$(PY) -m tests.benchmarks.bench_parsers
 
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv

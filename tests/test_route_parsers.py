@@ -230,3 +230,20 @@ def test_crlf_and_whitespace_only_inputs() -> None:
     assert len(ip_route.parse_text(crlf, origin=_origin("ip route"))) == 2
     assert ip_route.parse_json("  \n\n", origin=_origin("ip -j route")) == []
     assert route_n.parse("\n\n", origin=_origin("route -n")) == []
+
+
+def test_every_gateway_of_a_multipath_route_has_the_route_family() -> None:
+    # The last gateway matching the destination must not hide an earlier one that does not.
+    text = (
+        "10.50.0.0/16 proto static\n"
+        "\tnexthop via 10.0.0.1 dev eth0 weight 1\n"
+        "\tnexthop via fe80::1 dev eth1 weight 1\n"
+        "\tnexthop via 10.0.1.1 dev eth1 weight 1\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        ip_route.parse_text(text, origin=_origin("ip route"))
+    assert str(caught.value) == (
+        "capture.yaml:1 [ip route]: addresses of different families in one route: destination '10.50.0.0/16' "
+        "(IPv4), gateway '10.0.0.1' (IPv4), gateway 'fe80::1' (IPv6), gateway '10.0.1.1' (IPv4) "
+        "(expected one family)\n    | 10.50.0.0/16 proto static"
+    )

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from generator.errors import Location, ParseError, Problem
 
@@ -61,6 +61,38 @@ class Record:
         return data
 
 
+R = TypeVar("R", bound=Record)
+
+
+def builder(cls: type[R]) -> Callable[[dict[str, Any]], R]:
+    """A function making a ``cls`` record whose fields are a dict of values, the rest at their defaults.
+
+    ``builder(IpRoute)(values)`` equals ``IpRoute(**values)``, for the parsers' hot
+    loops: a frozen dataclass's generated ``__init__`` sets every field through
+    ``object.__setattr__``, which for the twenty fields of a route costs more than
+    reading its line. The record made here takes ``values`` (which it then owns) as its
+    attribute dict, and a field left out reads its default from the class attribute
+    that :func:`dataclasses.dataclass` sets for every field with a plain default. So
+    ``values`` must hold every field without a default, and only field names.
+    """
+    fields = dataclasses.fields(cls)
+    if any(f.default_factory is not dataclasses.MISSING for f in fields):
+        raise TypeError(f"builder({cls.__name__}): a default_factory field has no class attribute to fall back on")
+    required = tuple(f.name for f in fields if f.default is dataclasses.MISSING)
+    new, set_attribute = object.__new__, object.__setattr__
+
+    def build(values: dict[str, Any]) -> R:
+        for name in required:
+            if name not in values:
+                raise TypeError(f"{cls.__name__}: no value for field {name!r}")
+        record: R = new(cls)
+        # Frozen: the class's __setattr__ refuses, object's does not.
+        set_attribute(record, "__dict__", values)
+        return record
+
+    return build
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Record):
         return value.to_json()
@@ -107,15 +139,91 @@ def parse_int(origin: Origin, index: int, source: str, token: str, what: str) ->
     return int(token)
 
 
+# The exact spellings of IPv4 octets and prefix lengths that str() of an ipaddress object
+# prints: decimal, no leading zeros. A lookup in these replaces building an object.
+_OCTETS: dict[str, int] = {str(n): n for n in range(256)}
+IPV4_PREFIX_LENGTHS: dict[str, int] = {str(n): n for n in range(33)}
+# Host-part masks by prefix length, to test "no host bits set" with one AND.
+IPV4_HOST_MASKS: tuple[int, ...] = tuple((1 << (32 - n)) - 1 for n in range(33))
+
+
+def ipv4_value(token: str) -> int | None:
+    """The address as a number if ``token`` is an IPv4 address, else ``None``.
+
+    Accepts exactly the strings ``ipaddress.IPv4Address`` accepts (four decimal octets
+    0-255 without leading zeros), each of which is also what ``str()`` of the address
+    prints, so a valid token needs no normalizing.
+    """
+    parts = token.split(".")
+    if len(parts) != 4:
+        return None
+    octets = _OCTETS
+    a, b, c, d = parts
+    if a in octets and b in octets and c in octets and d in octets:
+        return octets[a] << 24 | octets[b] << 16 | octets[c] << 8 | octets[d]
+    return None
+
+
+def is_ipv4(token: str) -> bool:
+    """``ipv4_value(token) is not None``, without computing the number."""
+    parts = token.split(".")
+    if len(parts) != 4:
+        return False
+    octets = _OCTETS
+    a, b, c, d = parts
+    return a in octets and b in octets and c in octets and d in octets
+
+
+def ipv4_prefix(token: str) -> tuple[int, int] | None:
+    """``(address, prefix length)`` if ``token`` is written ``A.B.C.D/N`` exactly as iproute2 and
+    ``ipaddress`` print it (no leading zeros, N from 0 to 32), else ``None``.
+
+    Other spellings ipaddress also reads (``/08``, ``/255.0.0.0``, IPv6) are left to it.
+    """
+    address, slash, length = token.partition("/")
+    if not slash:
+        return None
+    value = ipv4_value(address)
+    prefix_length = IPV4_PREFIX_LENGTHS.get(length)
+    if value is None or prefix_length is None:
+        return None
+    return value, prefix_length
+
+
+def ipv4_destination(token: str) -> str | None:
+    """``token`` as a route destination CIDR if it is an IPv4 host address or an IPv4
+    prefix without host bits, written as ipaddress writes it; else ``None``.
+
+    ``10.244.0.2`` gives ``10.244.0.2/32``, ``10.244.0.0/24`` gives itself; anything
+    else (``default``, IPv6, ``/08``, host bits set, not an address) is the caller's.
+    """
+    address, slash, length = token.partition("/")
+    parts = address.split(".")
+    if len(parts) != 4:
+        return None
+    octets = _OCTETS
+    a, b, c, d = parts
+    if not (a in octets and b in octets and c in octets and d in octets):
+        return None
+    if not slash:
+        return f"{token}/32"
+    prefix_length = IPV4_PREFIX_LENGTHS.get(length)
+    if prefix_length is None:
+        return None
+    value = octets[a] << 24 | octets[b] << 16 | octets[c] << 8 | octets[d]
+    return None if value & IPV4_HOST_MASKS[prefix_length] else token
+
+
 def parse_ipv4(origin: Origin, index: int, source: str, token: str, what: str) -> str:
-    try:
-        return str(ipaddress.IPv4Address(token))
-    except ValueError:
+    if not is_ipv4(token):
         origin.fail(index, f"{what} {token!r} is not an IPv4 address", source)
+    return token
 
 
 def parse_interface(origin: Origin, index: int, source: str, token: str, what: str) -> str:
     """A CIDR as printed by iproute2 (``10.0.0.4/24``); host bits are allowed."""
+    if ipv4_prefix(token) is not None:
+        return token
     try:
         iface = ipaddress.ip_interface(token)
     except ValueError:
@@ -129,6 +237,9 @@ def parse_prefix(origin: Origin, index: int, source: str, token: str, what: str)
     """A route destination: ``default``, a bare address (a host route) or a CIDR."""
     if token == "default":
         return "default"
+    fast = ipv4_destination(token)
+    if fast is not None:
+        return fast
     try:
         net = ipaddress.ip_network(token, strict=True)
     except ValueError:
@@ -141,6 +252,7 @@ def parse_prefix(origin: Origin, index: int, source: str, token: str, what: str)
 
 
 MAC_HEX = frozenset("0123456789abcdef")
+_MAC_CHARS = MAC_HEX | {":"}
 
 
 def is_mac(token: str, octets: int | None = None) -> bool:
@@ -148,4 +260,7 @@ def is_mac(token: str, octets: int | None = None) -> bool:
     parts = token.split(":")
     if octets is not None and len(parts) != octets:
         return False
-    return len(parts) >= 2 and all(len(p) == 2 and set(p) <= MAC_HEX for p in parts)
+    # Colons at every third place and nowhere else make every octet two characters;
+    # then one set test says they are hex.
+    count = len(parts)
+    return count >= 2 and len(token) == 3 * count - 1 and token[2::3] == ":" * (count - 1) and set(token) <= _MAC_CHARS

@@ -29,6 +29,7 @@ from generator.parsers._common import (
     Elision,
     Origin,
     Record,
+    builder,
     is_elision,
     is_mac,
     lines,
@@ -92,6 +93,8 @@ class Link(Record):
     addresses: tuple[Address, ...] = ()
 
 
+_new_link = builder(Link)
+_new_address = builder(Address)
 _HEADER = re.compile(r"^(?P<ifindex>\d+): (?P<name>[^\s:@]+)(?:@(?P<peer>[^\s:]+))?: <(?P<flags>[^>]*)>(?P<rest>.*)$")
 _HEADER_EXAMPLE = "2: eth0: <BROADCAST,UP,LOWER_UP> mtu 1500 ..."
 _FLAG = re.compile(r"^[A-Z][A-Z0-9_-]*$|^[0-9a-f]+$")
@@ -124,8 +127,17 @@ _ADDRESS_FLAGS = frozenset(
         "permanent",
     }
 )
-_SCOPE = re.compile(r"^(host|link|global|site|nowhere|universe|\d+)$")
-_LIFETIME = re.compile(r"^(forever|\d+sec)$")
+_SCOPE_NAMES = frozenset({"host", "link", "global", "site", "nowhere", "universe"})
+
+
+def _is_scope(token: str) -> bool:
+    """A scope name or number (str.isdecimal() is exactly the digits regex's \\d matches)."""
+    return token in _SCOPE_NAMES or token.isdecimal()
+
+
+def _is_lifetime(token: str) -> bool:
+    """``forever`` or whole seconds such as ``3600sec``."""
+    return token == "forever" or (token.endswith("sec") and token[:-3].isdecimal())
 
 
 @dataclass
@@ -146,17 +158,19 @@ class _Block:
         peer_ifindex = None
         if self.peer is not None and re.fullmatch(r"if\d+", self.peer):
             peer_ifindex = int(self.peer[2:])
-        return Link(
-            line=self.line,
-            ifindex=self.ifindex,
-            name=self.name,
-            peer=self.peer,
-            peer_ifindex=peer_ifindex,
-            flags=self.flags,
-            altnames=tuple(self.altnames),
-            addresses=tuple(Address(**a) for a in self.addresses),  # type: ignore[arg-type]
-            **self.header,  # type: ignore[arg-type]
-            **self.link,  # type: ignore[arg-type]
+        return _new_link(
+            {
+                "line": self.line,
+                "ifindex": self.ifindex,
+                "name": self.name,
+                "peer": self.peer,
+                "peer_ifindex": peer_ifindex,
+                "flags": self.flags,
+                "altnames": tuple(self.altnames),
+                "addresses": tuple(_new_address(a) for a in self.addresses),
+                **self.header,
+                **self.link,
+            }
         )
 
 
@@ -322,7 +336,7 @@ def _address(origin: Origin, index: int, source: str, tokens: list[str], block: 
             if token == "metric":
                 address["metric"] = parse_int(origin, index, source, value, "metric")
             elif token == "scope":
-                if not _SCOPE.match(value):
+                if not _is_scope(value):
                     origin.fail(index, f"scope {value!r} is not host, link, global, site or a number", source)
                 address["scope"] = value
             elif token == "flags":
@@ -347,7 +361,7 @@ def _address(origin: Origin, index: int, source: str, tokens: list[str], block: 
 
 
 def _lifetimes(origin: Origin, index: int, source: str, tokens: list[str], block: _Block) -> None:
-    if len(tokens) != 4 or tokens[2] != "preferred_lft" or not all(_LIFETIME.match(t) for t in tokens[1::2]):
+    if len(tokens) != 4 or tokens[2] != "preferred_lft" or not (_is_lifetime(tokens[1]) and _is_lifetime(tokens[3])):
         origin.fail(index, "expected 'valid_lft forever|Nsec preferred_lft forever|Nsec'", source)
     if not block.addresses:
         origin.fail(index, f"valid_lft line before any address of interface {block.name!r}", source)

@@ -64,14 +64,14 @@ input and ``[]`` give no records.
 
 from __future__ import annotations
 
-import bisect
 import ipaddress
 import json
 import re
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from generator.parsers._common import Elision, Origin, Record, is_elision, is_mac
+from generator.parsers import _json
+from generator.parsers._common import Origin, Record, is_mac
+from generator.parsers._json import ElisionRule, JsonArray, JsonDocument, JsonObject
 from generator.parsers.ip_addr import Address, Link
 
 ADDR_COMMAND = "ip -j addr"
@@ -189,441 +189,284 @@ _SCOPE = re.compile(r"^(host|link|global|site|nowhere|universe|\d+)$")
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
-@dataclass(frozen=True)
-class _Member:
-    """A key's value and the text offset of the key, for located errors."""
-
-    value: Any
-    pos: int
-
-
-@dataclass(frozen=True)
-class _Object:
-    """A JSON object read by hand so that its start and its keys keep their offsets."""
-
-    pos: int
-    members: dict[str, _Member]
-
-
 def parse_addr(text: str, *, origin: Origin) -> list[Record]:
-    return _Document(text, origin, ADDR_COMMAND).parse(with_addresses=True)
+    return _parse(text, origin, ADDR_COMMAND, with_addresses=True)
 
 
 def parse_link(text: str, *, origin: Origin) -> list[Record]:
-    return _Document(text, origin, LINK_COMMAND).parse(with_addresses=False)
+    return _parse(text, origin, LINK_COMMAND, with_addresses=False)
 
 
-class _Document:
-    """The output text, with offset-to-line mapping and a small JSON reader.
+def _parse(text: str, origin: Origin, command: str, *, with_addresses: bool) -> list[Record]:
+    doc, objects = _json.read_each(
+        text,
+        origin,
+        command=command,
+        element="interface",
+        nouns={"addr_info": "address"},
+        elisions=ElisionRule.BETWEEN_ITEMS,
+    )
+    mapper = _Mapper(doc, command)
+    records: list[Record] = []
+    names: set[str] = set()
+    # Each interface is checked as it is read, so the first problem in the output is the one reported.
+    for obj in objects:
+        link = mapper.link(obj, with_addresses=with_addresses)
+        if link.name in names:
+            doc.fail(obj.pos, f"interface {link.name!r} is listed twice; expected each interface once")
+        names.add(link.name)
+        records.append(link)
+    records.extend(doc.elisions)
+    # Both kinds come in document order; a stable sort by line interleaves them.
+    records.sort(key=_line)
+    return records
 
-    Values are decoded by :class:`json.JSONDecoder`; only the top-level array, the
-    interface objects and their ``addr_info`` objects are walked here, because those
-    are the ones whose positions the records and the error messages need.
-    """
 
-    def __init__(self, text: str, origin: Origin, command: str) -> None:
-        self.text = text
-        self.origin = origin
+def _line(record: Record) -> int:
+    return record.line
+
+
+class _Mapper:
+    """Turns the interface objects of a read document into records, failing at the offending key."""
+
+    def __init__(self, doc: JsonDocument, command: str) -> None:
+        self.doc = doc
         self.command = command
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-        self.decoder = json.JSONDecoder()
-
-    # -- positions and errors -------------------------------------------------
-
-    def index_of(self, pos: int) -> int:
-        """The 0-based output line holding offset ``pos``."""
-        # An error at the very end points at the last line that has text.
-        end = len(self.text.rstrip())
-        pos = max(0, min(pos, end - 1)) if end else 0
-        return bisect.bisect_right(self.line_starts, pos) - 1
-
-    def source(self, index: int) -> str:
-        start = self.line_starts[index]
-        end = self.line_starts[index + 1] - 1 if index + 1 < len(self.line_starts) else len(self.text)
-        return self.text[start:end].removesuffix("\r")
 
     def fail(self, pos: int, message: str) -> NoReturn:
-        index = self.index_of(pos)
-        self.origin.fail(index, message, self.source(index))
-
-    def column(self, pos: int) -> int:
-        return pos - self.line_starts[self.index_of(pos)] + 1
-
-    def peek(self, pos: int) -> str:
-        return self.text[pos] if pos < len(self.text) else ""
-
-    def skip(self, pos: int, elisions: list[Record] | None = None) -> int:
-        """Skip blanks; with ``elisions``, also whole ``.``/``...`` lines, recording them."""
-        while pos < len(self.text):
-            if self.text[pos] in " \t\r\n":
-                pos += 1
-                continue
-            if elisions is not None and self.text[pos] == ".":
-                index = self.index_of(pos)
-                line = self.source(index)
-                if is_elision(line):
-                    elisions.append(Elision(line=self.origin.line_of(index), text=line.strip()))
-                    pos = self.line_starts[index + 1] if index + 1 < len(self.line_starts) else len(self.text)
-                    continue
-            break
-        return pos
-
-    def expected(self, pos: int, what: str, where: str) -> NoReturn:
-        if pos >= len(self.text):
-            self.fail(pos, f"the output ends inside {where}; expected {what}")
-        if is_elision(self.source(self.index_of(pos))):
-            self.fail(pos, f"an elision inside {where}; expected elisions only between interface objects")
-        self.fail(
-            pos, f"not valid JSON: found {self.text[pos]!r} at column {self.column(pos)} in {where}; expected {what}"
-        )
-
-    # -- reading ----------------------------------------------------------------
-
-    def decode(self, pos: int) -> tuple[Any, int]:
-        try:
-            value, end = self.decoder.raw_decode(self.text, pos)
-        except json.JSONDecodeError as exc:
-            # json's messages read "Expecting ',' delimiter", "Invalid control character at".
-            reason = exc.msg.removesuffix(" at")
-            reason = reason[:1].lower() + reason[1:]
-            self.fail(
-                exc.pos,
-                f"not valid JSON: {reason} at column {self.column(exc.pos)}; "
-                f"expected the JSON array that '{self.command}' prints",
-            )
-        return value, end
-
-    def read_object(self, pos: int, where: str, *, nested: str | None = None) -> tuple[_Object, int]:
-        """Read the object at ``pos``; the value of key ``nested`` is read as an array of objects."""
-        start = pos
-        members: dict[str, _Member] = {}
-        pos = self.skip(pos + 1)
-        if self.peek(pos) == "}":
-            return _Object(start, members), pos + 1
-        while True:
-            if self.peek(pos) != '"':
-                self.expected(pos, "a key in double quotes", where)
-            key_pos = pos
-            key, pos = self.decode(pos)
-            pos = self.skip(pos)
-            if self.peek(pos) != ":":
-                self.expected(pos, f"':' after key {key!r}", where)
-            pos = self.skip(pos + 1)
-            if key in members:
-                self.fail(key_pos, f"key {key!r} appears twice in {where}; expected each key once")
-            value: Any
-            if key == nested and self.peek(pos) == "[":
-                value, pos = self.read_object_array(pos, f"{key!r} of {where}")
-            else:
-                value, pos = self.decode(pos)
-            members[key] = _Member(value, key_pos)
-            pos = self.skip(pos)
-            if self.peek(pos) == ",":
-                pos = self.skip(pos + 1)
-                continue
-            if self.peek(pos) == "}":
-                return _Object(start, members), pos + 1
-            self.expected(pos, "',' or '}'", where)
-
-    def read_object_array(self, pos: int, where: str) -> tuple[list[_Object], int]:
-        items: list[_Object] = []
-        pos = self.skip(pos + 1)
-        if self.peek(pos) == "]":
-            return items, pos + 1
-        while True:
-            if self.peek(pos) != "{":
-                self.expected(pos, "an address object '{'", where)
-            item, pos = self.read_object(pos, f"an address object in {where}")
-            items.append(item)
-            pos = self.skip(pos)
-            if self.peek(pos) == ",":
-                pos = self.skip(pos + 1)
-                continue
-            if self.peek(pos) == "]":
-                return items, pos + 1
-            self.expected(pos, "',' or ']'", where)
-
-    def parse(self, *, with_addresses: bool) -> list[Record]:
-        records: list[Record] = []
-        pos = self.skip(0, records)
-        if pos >= len(self.text):
-            return records
-        if self.peek(pos) != "[":
-            self.fail(
-                pos,
-                f"found {self.text[pos]!r} where the JSON array should start; "
-                f"expected '[' (this reads the JSON array '{self.command}' prints, not the text form)",
-            )
-        pos += 1
-        need_separator = False  # an interface was read and no ',' yet
-        comma_pending = False  # a ',' was read and no interface yet
-        names: set[str] = set()
-        while True:
-            before = len(records)
-            pos = self.skip(pos, records)
-            elided = len(records) > before
-            char = self.peek(pos)
-            if char == ",":
-                if not need_separator:
-                    self.fail(pos, "a ',' with no interface object before it; expected '{' or ']'")
-                need_separator, comma_pending = False, True
-                pos += 1
-            elif char == "]":
-                if comma_pending and not elided:
-                    self.fail(pos, "a ',' right before ']'; expected another interface object after it")
-                pos += 1
-                break
-            elif char == "{":
-                if need_separator and not elided:
-                    self.fail(pos, "two interface objects with no ',' between them; expected ','")
-                obj, pos = self.read_object(pos, "an interface object", nested="addr_info" if with_addresses else None)
-                link = self.link(obj, with_addresses=with_addresses)
-                if link.name in names:
-                    self.fail(obj.pos, f"interface {link.name!r} is listed twice; expected each interface once")
-                names.add(link.name)
-                records.append(link)
-                need_separator, comma_pending = True, False
-            elif not char:
-                self.fail(pos, "the output ends inside the JSON array; expected ']' after the last interface")
-            else:
-                self.fail(
-                    pos,
-                    f"found {char!r} at column {self.column(pos)} in the JSON array; "
-                    "expected an interface object '{', ',' or ']'",
-                )
-        pos = self.skip(pos, records)
-        if pos < len(self.text):
-            self.fail(pos, f"found {self.text[pos]!r} after the end of the JSON array; expected nothing after ']'")
-        return records
+        self.doc.fail(pos, message)
 
     # -- building records ---------------------------------------------------------
 
-    def link(self, obj: _Object, *, with_addresses: bool) -> Link:
-        members = obj.members
-        if "ifname" not in members:
+    def link(self, obj: JsonObject, *, with_addresses: bool) -> Link:
+        at = obj.key_pos
+        if "ifname" not in obj:
             self.fail(obj.pos, "an interface object without 'ifname'; expected every interface to have a name")
-        name = self.string(members["ifname"], "ifname", "an interface")
+        name = self.string(obj, "ifname", "an interface")
         where = f"interface {name!r}"
-        for key, member in members.items():
+        for key, pos in at.items():
             if key in _UNSUPPORTED_KEYS:
-                self.fail(
-                    member.pos, f"key {key!r} in {where}: {_UNSUPPORTED_KEYS[key]}; expected {self.command} output"
-                )
+                self.fail(pos, f"key {key!r} in {where}: {_UNSUPPORTED_KEYS[key]}; expected {self.command} output")
             if key not in _LINK_KEYS and key not in _IGNORED_LINK_KEYS:
                 self.fail(
-                    member.pos,
+                    pos,
                     f"unknown key {key!r} in {where}; expected a key iproute2 prints for {self.command} "
                     "(a key added by a newer iproute2 must be listed in ip_json's known keys)",
                 )
-        if "addr_info" in members and not with_addresses:
+        if "addr_info" in obj and not with_addresses:
             self.fail(
-                members["addr_info"].pos,
+                at["addr_info"],
                 f"'addr_info' in {where}: this is 'ip -j addr' output; "
                 f"expected {self.command} output without addresses",
             )
         for required in ("ifindex", "flags") + (("addr_info",) if with_addresses else ()):
-            if required not in members:
+            if required not in obj:
                 self.fail(obj.pos, f"{where} has no {required!r}; expected every interface object to have it")
 
-        peer, peer_ifindex = self.peer(members, where)
-        link_type = self.optional_string(members, "link_type", where)
-        broadcast = self.optional_string(members, "broadcast", where)
-        point_to_point = self.optional_true(members, "link_pointtopoint", where)
+        peer, peer_ifindex = self.peer(obj, where)
+        link_type = self.optional_string(obj, "link_type", where)
+        broadcast = self.optional_string(obj, "broadcast", where)
+        point_to_point = self.optional_true(obj, "link_pointtopoint", where)
         macs = {
-            "mac": self.optional_string(members, "address", where),
+            "mac": self.optional_string(obj, "address", where),
             "broadcast_mac": None if point_to_point else broadcast,
             "peer_mac": broadcast if point_to_point else None,
-            "permanent_mac": self.optional_string(members, "permaddr", where),
+            "permanent_mac": self.optional_string(obj, "permaddr", where),
         }
         if link_type == "ether":
             for field_name, mac in macs.items():
                 if mac is not None and not is_mac(mac, octets=6):
                     key = {"mac": "address", "permanent_mac": "permaddr"}.get(field_name, "broadcast")
                     self.fail(
-                        members[key].pos,
+                        at[key],
                         f"{key} {mac!r} of {where} is not a MAC address "
                         "(expected six hex pairs such as 00:0d:3a:9c:96:47)",
                     )
-        state = self.optional_string(members, "operstate", where)
+        state = self.optional_string(obj, "operstate", where)
         if state is not None and state not in _OPERSTATES:
             self.fail(
-                members["operstate"].pos,
+                at["operstate"],
                 f"operstate {state!r} of {where} is not one of {', '.join(sorted(_OPERSTATES))}",
             )
-        link_netnsid = self.optional_int(members, "link_netnsid", where)
+        link_netnsid = self.optional_int(obj, "link_netnsid", where)
         addresses: tuple[Address, ...] = ()
         if with_addresses:
-            items = members["addr_info"].value
-            if not isinstance(items, list):
-                self.fail(members["addr_info"].pos, f"'addr_info' of {where} is not a list of address objects")
-            addresses = tuple(self.address(item, name) for item in items)
+            items = obj["addr_info"]
+            if not isinstance(items, JsonArray):
+                self.fail(at["addr_info"], f"'addr_info' of {where} is not a list of address objects")
+            addresses = tuple(self.address(items, index, name) for index in range(len(items)))
         return Link(
-            line=self.origin.line_of(self.index_of(obj.pos)),
-            ifindex=self.number(members["ifindex"], "ifindex", where),
+            line=self.doc.line_of(obj.pos),
+            ifindex=self.number(obj, "ifindex", where),
             name=name,
             peer=peer,
             peer_ifindex=peer_ifindex,
-            flags=self.flags(members["flags"], where),
-            mtu=self.optional_int(members, "mtu", where),
-            qdisc=self.optional_string(members, "qdisc", where),
-            master=self.optional_string(members, "master", where),
+            flags=self.flags(obj, where),
+            mtu=self.optional_int(obj, "mtu", where),
+            qdisc=self.optional_string(obj, "qdisc", where),
+            master=self.optional_string(obj, "master", where),
             state=state,
-            mode=self.optional_string(members, "linkmode", where),
-            group=self.optional_string(members, "group", where),
-            qlen=self.optional_int(members, "txqlen", where),
+            mode=self.optional_string(obj, "linkmode", where),
+            group=self.optional_string(obj, "group", where),
+            qlen=self.optional_int(obj, "txqlen", where),
             link_type=link_type,
             link_netnsid=link_netnsid,
-            link_kind=self.link_kind(members, where),
-            altnames=self.string_list(members, "altnames", where),
+            link_kind=self.link_kind(obj, where),
+            altnames=self.string_list(obj, "altnames", where),
             addresses=addresses,
             **macs,
         )
 
-    def peer(self, members: dict[str, _Member], where: str) -> tuple[str | None, int | None]:
-        if "link" in members and "link_index" in members:
+    def peer(self, obj: JsonObject, where: str) -> tuple[str | None, int | None]:
+        if "link" in obj and "link_index" in obj:
             self.fail(
-                members["link_index"].pos,
+                obj.key_pos["link_index"],
                 f"{where} has both 'link' and 'link_index'; expected one (iproute2 prints link_index only "
                 "when the peer is in another namespace)",
             )
-        if "link_index" in members:
-            index = self.number(members["link_index"], "link_index", where)
+        if "link_index" in obj:
+            index = self.number(obj, "link_index", where)
             return f"if{index}", index
-        if "link" not in members:
+        if "link" not in obj:
             return None, None
-        value = members["link"].value
+        value = obj["link"]
         if value is None:
             # iflink 0: the text form prints "@NONE" (tunnels with no lower device).
             return "NONE", None
         if not isinstance(value, str) or not value:
-            self.fail(members["link"].pos, f"'link' of {where} is {_show(value)}; expected an interface name or null")
+            self.fail(obj.key_pos["link"], f"'link' of {where} is {_show(value)}; expected an interface name or null")
         return value, int(value[2:]) if re.fullmatch(r"if\d+", value) else None
 
-    def link_kind(self, members: dict[str, _Member], where: str) -> str | None:
-        if "linkinfo" not in members:
+    def link_kind(self, obj: JsonObject, where: str) -> str | None:
+        if "linkinfo" not in obj:
             return None
-        info = members["linkinfo"]
-        if not isinstance(info.value, dict):
-            self.fail(info.pos, f"'linkinfo' of {where} is not an object")
-        for key, value in info.value.items():
+        info, pos = obj["linkinfo"], obj.key_pos["linkinfo"]
+        if not isinstance(info, JsonObject):
+            self.fail(pos, f"'linkinfo' of {where} is not an object")
+        for key, value in info.items():
             if key not in _LINKINFO_KEYS:
                 self.fail(
-                    info.pos,
+                    pos,
                     f"unknown key {key!r} in the linkinfo of {where}; expected {', '.join(sorted(_LINKINFO_KEYS))}",
                 )
-            if key in _LINKINFO_BAGS and not isinstance(value, dict):
-                self.fail(info.pos, f"linkinfo {key!r} of {where} is {_show(value)}; expected an object")
+            if key in _LINKINFO_BAGS and not isinstance(value, JsonObject):
+                self.fail(pos, f"linkinfo {key!r} of {where} is {_show(value)}; expected an object")
             if key not in _LINKINFO_BAGS and (not isinstance(value, str) or not value):
-                self.fail(info.pos, f"linkinfo {key!r} of {where} is {_show(value)}; expected a kind name")
-        kind = info.value.get("info_kind")
+                self.fail(pos, f"linkinfo {key!r} of {where} is {_show(value)}; expected a kind name")
+        kind = info.get("info_kind")
         return kind if isinstance(kind, str) else None
 
-    def address(self, obj: _Object, ifname: str) -> Address:
-        members = obj.members
+    def address(self, items: JsonArray, index: int, ifname: str) -> Address:
         where = f"an address of interface {ifname!r}"
-        for key, member in members.items():
+        obj = items[index]
+        if not isinstance(obj, JsonObject):
+            self.fail(items.item_pos[index], f"{where} is {_show(obj)}; expected an address object")
+        at = obj.key_pos
+        for key, pos in at.items():
             if key not in _ADDRESS_KEYS:
                 self.fail(
-                    member.pos,
+                    pos,
                     f"unknown key {key!r} in {where}; expected a key iproute2 prints in addr_info "
                     "(a key added by a newer iproute2 must be listed in ip_json's known keys)",
                 )
         for required in ("family", "local", "prefixlen"):
-            if required not in members:
+            if required not in obj:
                 self.fail(obj.pos, f"{where} has no {required!r}; expected family, local and prefixlen")
-        family = self.string(members["family"], "family", where)
+        family = self.string(obj, "family", where)
         if family not in ("inet", "inet6"):
-            self.fail(members["family"].pos, f"family {family!r} of {where} is not inet or inet6")
-        prefixlen = self.number(members["prefixlen"], "prefixlen", where)
-        cidr = self.interface(members["local"], prefixlen, family, where)
-        peer = self.interface(members["address"], prefixlen, family, where) if "address" in members else None
-        scope = self.optional_string(members, "scope", where)
+            self.fail(at["family"], f"family {family!r} of {where} is not inet or inet6")
+        prefixlen = self.number(obj, "prefixlen", where)
+        cidr = self.interface(obj, "local", prefixlen, family, where)
+        peer = self.interface(obj, "address", prefixlen, family, where) if "address" in obj else None
+        scope = self.optional_string(obj, "scope", where)
         if scope is not None and not _SCOPE.match(scope):
-            self.fail(members["scope"].pos, f"scope {scope!r} of {where} is not host, link, global, site or a number")
-        proto = self.optional_string(members, "protocol", where)
-        flags = [flag for flag in _ADDRESS_FLAGS if self.optional_true(members, flag, where)]
-        ifa_flags = self.optional_string(members, "ifa_flags", where)
+            self.fail(at["scope"], f"scope {scope!r} of {where} is not host, link, global, site or a number")
+        proto = self.optional_string(obj, "protocol", where)
+        flags = [flag for flag in _ADDRESS_FLAGS if self.optional_true(obj, flag, where)]
+        ifa_flags = self.optional_string(obj, "ifa_flags", where)
         if ifa_flags is not None:
             if not _HEX.match(ifa_flags):
-                self.fail(members["ifa_flags"].pos, f"ifa_flags {ifa_flags!r} of {where} is not a hex number")
+                self.fail(at["ifa_flags"], f"ifa_flags {ifa_flags!r} of {where} is not a hex number")
             flags.append(f"flags {ifa_flags}")
         return Address(
-            line=self.origin.line_of(self.index_of(obj.pos)),
+            line=self.doc.line_of(obj.pos),
             family=family,
             cidr=cidr,
             peer=peer,
-            broadcast=self.optional_string(members, "broadcast", where),
-            anycast=self.optional_string(members, "anycast", where),
+            broadcast=self.optional_string(obj, "broadcast", where),
+            anycast=self.optional_string(obj, "anycast", where),
             scope=scope,
-            metric=self.optional_int(members, "metric", where),
+            metric=self.optional_int(obj, "metric", where),
             # The text form leaves out "proto unspec"; JSON may print it.
             proto=None if proto == "unspec" else proto,
             flags=tuple(flags),
-            label=self.optional_string(members, "label", where),
-            valid_lft=self.lifetime(members, "valid_life_time", where),
-            preferred_lft=self.lifetime(members, "preferred_life_time", where),
+            label=self.optional_string(obj, "label", where),
+            valid_lft=self.lifetime(obj, "valid_life_time", where),
+            preferred_lft=self.lifetime(obj, "preferred_life_time", where),
         )
 
     # -- typed values ---------------------------------------------------------------
 
-    def number(self, member: _Member, key: str, where: str) -> int:
-        value = member.value
+    def number(self, obj: JsonObject, key: str, where: str) -> int:
+        value = obj[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.fail(member.pos, f"{key} of {where} is {_show(value)}; expected a whole number")
+            self.fail(obj.key_pos[key], f"{key} of {where} is {_show(value)}; expected a whole number")
         return value
 
-    def string(self, member: _Member, key: str, where: str) -> str:
-        value = member.value
+    def string(self, obj: JsonObject, key: str, where: str) -> str:
+        value = obj[key]
         if not isinstance(value, str) or not value:
-            self.fail(member.pos, f"{key} of {where} is {_show(value)}; expected a non-empty string")
+            self.fail(obj.key_pos[key], f"{key} of {where} is {_show(value)}; expected a non-empty string")
         return value
 
-    def optional_int(self, members: dict[str, _Member], key: str, where: str) -> int | None:
-        return self.number(members[key], key, where) if key in members else None
+    def optional_int(self, obj: JsonObject, key: str, where: str) -> int | None:
+        return self.number(obj, key, where) if key in obj else None
 
-    def optional_string(self, members: dict[str, _Member], key: str, where: str) -> str | None:
-        return self.string(members[key], key, where) if key in members else None
+    def optional_string(self, obj: JsonObject, key: str, where: str) -> str | None:
+        return self.string(obj, key, where) if key in obj else None
 
-    def optional_true(self, members: dict[str, _Member], key: str, where: str) -> bool:
-        if key not in members:
+    def optional_true(self, obj: JsonObject, key: str, where: str) -> bool:
+        if key not in obj:
             return False
-        if members[key].value is not True:
+        if obj[key] is not True:
             self.fail(
-                members[key].pos,
-                f"{key} of {where} is {_show(members[key].value)}; expected true (iproute2 prints only true)",
+                obj.key_pos[key],
+                f"{key} of {where} is {_show(obj[key])}; expected true (iproute2 prints only true)",
             )
         return True
 
-    def string_list(self, members: dict[str, _Member], key: str, where: str) -> tuple[str, ...]:
-        if key not in members:
+    def string_list(self, obj: JsonObject, key: str, where: str) -> tuple[str, ...]:
+        if key not in obj:
             return ()
-        value = members[key].value
+        value = obj[key]
         if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-            self.fail(members[key].pos, f"{key} of {where} is {_show(value)}; expected a list of names")
+            self.fail(obj.key_pos[key], f"{key} of {where} is {_show(value)}; expected a list of names")
         return tuple(value)
 
-    def flags(self, member: _Member, where: str) -> tuple[str, ...]:
-        flags = self.string_list({"flags": member}, "flags", where)
+    def flags(self, obj: JsonObject, where: str) -> tuple[str, ...]:
+        flags = self.string_list(obj, "flags", where)
         for flag in flags:
             if not _FLAG.match(flag):
-                self.fail(member.pos, f"interface flag {flag!r} of {where} is not an upper-case flag name")
+                self.fail(obj.key_pos["flags"], f"interface flag {flag!r} of {where} is not an upper-case flag name")
         return flags
 
-    def interface(self, member: _Member, prefixlen: int, family: str, where: str) -> str:
-        value = member.value
+    def interface(self, obj: JsonObject, key: str, prefixlen: int, family: str, where: str) -> str:
+        value = obj[key]
         try:
             iface = ipaddress.ip_interface(f"{value}/{prefixlen}") if isinstance(value, str) else None
         except ValueError:
             iface = None
         if iface is None or iface.version != (4 if family == "inet" else 6):
             kind = "IPv4" if family == "inet" else "IPv6"
-            self.fail(member.pos, f"{_show(value)} with prefix length {prefixlen} in {where} is not an {kind} address")
+            self.fail(
+                obj.key_pos[key], f"{_show(value)} with prefix length {prefixlen} in {where} is not an {kind} address"
+            )
         return iface.with_prefixlen
 
-    def lifetime(self, members: dict[str, _Member], key: str, where: str) -> str | None:
-        if key not in members:
+    def lifetime(self, obj: JsonObject, key: str, where: str) -> str | None:
+        if key not in obj:
             return None
-        seconds = self.number(members[key], key, where)
+        seconds = self.number(obj, key, where)
         return "forever" if seconds == FOREVER else f"{seconds}sec"
 
 

@@ -32,15 +32,26 @@ cache lines, ``ip -o`` one-line output, ...) is an error naming it, never skippe
 
 from __future__ import annotations
 
-import bisect
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar, NoReturn
 
-from generator.parsers._common import Elision, Origin, Record, is_elision, lines, parse_int, parse_prefix
+from generator.parsers import _json
+from generator.parsers._common import (
+    ELISION_MARKS,
+    Elision,
+    Origin,
+    Record,
+    builder,
+    ipv4_destination,
+    is_ipv4,
+    parse_int,
+    parse_prefix,
+)
+from generator.parsers._json import ElisionRule, JsonDocument, JsonObject
 
 COMMAND = "ip route"
 JSON_COMMAND = "ip -j route"
@@ -148,26 +159,39 @@ class IpRoute(Record):
     nexthops: tuple[Nexthop, ...] = ()
 
 
-@dataclass(frozen=True)
 class _Where:
-    """The line a value came from, so every check can point at it."""
+    """The line a value came from, so every check can point at it.
 
-    origin: Origin
-    index: int
-    source: str
+    A plain class, not a frozen dataclass: one is made per line, and a frozen
+    dataclass's ``__init__`` costs several times more.
+    """
+
+    __slots__ = ("index", "line", "origin", "raw")
+
+    def __init__(self, origin: Origin, index: int, raw: str) -> None:
+        self.origin = origin
+        self.index = index
+        self.raw = raw
+        self.line = origin.first_line + index
+
+    @property
+    def source(self) -> str:
+        """The line as shown under a message: a pasted Windows "\r" is left out (see lines())."""
+        return self.raw.removesuffix("\r")
 
     def fail(self, message: str) -> NoReturn:
         self.origin.fail(self.index, message, self.source)
-
-    @property
-    def line(self) -> int:
-        return self.origin.line_of(self.index)
 
 
 # ---------------------------------------------------------------------------- values
 
 
 def _destination(where: _Where, token: str, what: str) -> str:
+    fast = ipv4_destination(token)
+    if fast is not None:
+        return fast
+    if token == "default":
+        return token
     try:
         interface = ipaddress.ip_interface(token)
     except ValueError:
@@ -179,6 +203,8 @@ def _destination(where: _Where, token: str, what: str) -> str:
 
 
 def _address(where: _Where, token: str, what: str, family: str | None = None) -> str:
+    if family != "inet6" and is_ipv4(token):
+        return token
     try:
         address = ipaddress.ip_address(token)
     except ValueError:
@@ -196,7 +222,8 @@ def _route_type(where: _Where, token: str, what: str) -> str:
 
 
 def _name(where: _Where, token: str, what: str) -> str:
-    if not _NAME.match(token):
+    # ASCII letters and digits are a subset of _NAME; the C test spares the regex.
+    if not (token.isascii() and token.isalnum()) and not _NAME.match(token):
         where.fail(f"{what} {token!r} is not a name or number (expected a word such as main, kernel or 254)")
     return token
 
@@ -208,8 +235,16 @@ def _table(where: _Where, token: str, what: str) -> str | None:
 
 
 def _dev(where: _Where, token: str, what: str) -> str:
-    if not token or "/" in token or any(char.isspace() for char in token):
+    # split() gives back [token] exactly when it is non-empty and holds no blank.
+    if "/" in token or token.split() != [token]:
         where.fail(f"{what} {token!r} is not an interface name")
+    return token
+
+
+def _word_dev(where: _Where, token: str, what: str) -> str:
+    """``dev`` of a text line: a word from str.split(), never empty nor holding a blank."""
+    if "/" in token:
+        _dev(where, token, what)
     return token
 
 
@@ -243,21 +278,24 @@ def _expires(where: _Where, token: str, what: str) -> int:
 
 
 _Check = Callable[[_Where, str, str], Any]
-# Text keyword -> (record field, check of its value).
-_TEXT_VALUES: dict[str, tuple[str, _Check]] = {
-    "dev": ("dev", _dev),
-    "table": ("table", _table),
-    "proto": ("proto", _name),
-    "scope": ("scope", _scope),
-    "src": ("src", _address),
-    "metric": ("metric", _unsigned),
-    "pref": ("pref", _pref),
-    "expires": ("expires", _expires),
-    "error": ("error", _signed),
-    "nhid": ("nhid", _unsigned),
-    "mtu": ("mtu", _unsigned),
-    "advmss": ("advmss", _unsigned),
-    "hoplimit": ("hoplimit", _unsigned),
+_UNCHECKED = object()
+_new_route = builder(IpRoute)
+_Known = dict[str, tuple[_Check, dict[str, Any], bool]]
+# Text keyword (also its record field) -> check of its value; 'via' is read apart.
+_TEXT_VALUES: dict[str, _Check] = {
+    "dev": _word_dev,
+    "table": _table,
+    "proto": _name,
+    "scope": _scope,
+    "src": _address,
+    "metric": _unsigned,
+    "pref": _pref,
+    "expires": _expires,
+    "error": _signed,
+    "nhid": _unsigned,
+    "mtu": _unsigned,
+    "advmss": _unsigned,
+    "hoplimit": _unsigned,
 }
 
 
@@ -271,108 +309,151 @@ def _check_families(where: _Where, fields: dict[str, Any], same_family_gateways:
     if fields.get("src") is not None:
         named.append(("src", fields["src"]))
     named.extend(("gateway", gateway) for gateway in same_family_gateways)
-    versions = {what: ipaddress.ip_interface(value).version for what, value in named}
-    if len(set(versions.values())) > 1:
-        parts = ", ".join(f"{what} {value!r} (IPv{versions[what]})" for what, value in named)
+    # The values are validated and written as str() of ipaddress would: only IPv6 has ':'.
+    # One version per address, not per name: a multipath route names several gateways.
+    versions = [6 if ":" in value else 4 for _what, value in named]
+    if len(set(versions)) > 1:
+        parts = ", ".join(
+            f"{what} {value!r} (IPv{version})" for (what, value), version in zip(named, versions, strict=True)
+        )
         where.fail(f"addresses of different families in one route: {parts} (expected one family)")
 
 
 # ---------------------------------------------------------------------------- text
 
 
-@dataclass
-class _Pending:
-    """A text route whose nexthop lines may still follow."""
-
-    where: _Where
-    fields: dict[str, Any]
-    plain_gateways: list[str]
-    nexthops: list[Nexthop] = field(default_factory=list)
-
-    def freeze(self) -> IpRoute:
-        _check_families(self.where, self.fields, self.plain_gateways)
-        return IpRoute(**self.fields, nexthops=tuple(self.nexthops))
-
-
 def parse_text(text: str, *, origin: Origin) -> list[Record]:
     records: list[Record] = []
-    pending: _Pending | None = None
-    for index, source in lines(text):
-        if not source.strip():
+    # The route whose nexthop lines may still follow: its line, fields, plain gateways, nexthops.
+    pending: tuple[_Where, dict[str, Any], list[str], list[Nexthop]] | None = None
+    # Gateways, sources, devices, protocols and metrics repeat from line to line, so each
+    # distinct value of a keyword is checked once per output. Per keyword: its check, the
+    # values it passed with what they gave, and whether 'lock' may follow it.
+    known: _Known = {key: (check, {}, key in METRICS) for key, check in _TEXT_VALUES.items()}
+    known_gateways: dict[str, str] = {}
+    # Not _common.lines(): its generator costs a tenth of a line's time here. A "\r"
+    # left on a line is a blank to split() and is dropped by _Where when shown.
+    for index, source in enumerate(text.split("\n")):
+        tokens = source.split()
+        if not tokens:
             continue
-        if is_elision(source):
+        head = tokens[0]
+        if len(tokens) == 1 and head in ELISION_MARKS:
             if pending is not None:
-                records.append(pending.freeze())
+                records.append(_freeze(*pending))
                 pending = None
-            records.append(Elision(line=origin.line_of(index), text=source.strip()))
+            records.append(Elision(line=origin.line_of(index), text=head))
             continue
         where = _Where(origin, index, source)
-        tokens = source.split()
-        if tokens[0] == "nexthop":
+        if head == "nexthop":
             if pending is None:
                 where.fail("nexthop line without a route above it (expected it right under a multipath route line)")
-            pending.nexthops.append(_text_nexthop(where, tokens[1:], pending.plain_gateways))
+            pending[3].append(_text_nexthop(where, tokens[1:], pending[2]))
             continue
         if source[0].isspace():
             where.fail(
-                f"unexpected indented {tokens[0]!r} (expected a route line, "
+                f"unexpected indented {head!r} (expected a route line, "
                 "or '<TAB>nexthop via ...' under a multipath route)"
             )
         if pending is not None:
-            records.append(pending.freeze())
-        pending = _text_route(where, tokens)
+            records.append(_freeze(*pending))
+        plain_gateways: list[str] = []
+        pending = (where, _text_route(where, tokens, plain_gateways, known, known_gateways), plain_gateways, [])
     if pending is not None:
-        records.append(pending.freeze())
+        records.append(_freeze(*pending))
     return records
 
 
-def _text_route(where: _Where, tokens: list[str]) -> _Pending:
+def _freeze(where: _Where, fields: dict[str, Any], plain_gateways: list[str], nexthops: list[Nexthop]) -> IpRoute:
+    # Validated addresses are written as ipaddress writes them: only IPv6 ones hold ':'.
+    if (
+        ":" in fields["destination"]
+        or ":" in (fields.get("src") or "")
+        or (plain_gateways and any(":" in g for g in plain_gateways))
+    ):
+        _check_families(where, fields, plain_gateways)
+    if nexthops:
+        fields["nexthops"] = tuple(nexthops)
+    return _new_route(fields)
+
+
+def _text_route(
+    where: _Where, tokens: list[str], plain_gateways: list[str], known: _Known, known_gateways: dict[str, str]
+) -> dict[str, Any]:
+    """The fields of a route line; its plain ``via`` gateways are added to ``plain_gateways``.
+
+    ``known`` gives each keyword's check and the values it already passed;
+    ``known_gateways`` the plain ``via`` addresses already read.
+    """
     fields: dict[str, Any] = {"line": where.line}
-    plain_gateways: list[str] = []
     pos = 0
     if tokens[0] in ROUTE_TYPES:
         fields["type"] = tokens[0]
         pos = 1
-    if pos >= len(tokens):
+    count = len(tokens)
+    if pos >= count:
         where.fail(f"route line ends after {tokens[0]!r}; expected a destination")
     fields["destination"] = _destination(where, tokens[pos], "destination")
     pos += 1
-    flags: list[str] = []
-    locked: list[str] = []
-    seen: set[str] = set()
-    while pos < len(tokens):
+    flags: list[str] | None = None  # made when needed: most routes have neither
+    locked: list[str] | None = None
+    # A word is exactly one of: a valued keyword, a flag, 'via', '\\' or unknown; the
+    # tests below go by how often each occurs. Each keyword fills the field of its own
+    # name ('via' fills 'gateway'), so ``fields`` also tells which were seen.
+    while pos < count:
         key = tokens[pos]
         pos += 1
-        if key in ROUTE_FLAGS:
-            if key in flags:
+        keyword = known.get(key)
+        if keyword is not None:
+            check, checked, is_metric = keyword
+            if key in fields:
+                where.fail(f"{key!r} appears twice in the route")
+            if is_metric and pos < count and tokens[pos] == "lock":
+                locked = [*(locked or ()), key]
+                pos += 1
+            if pos >= count:
+                where.fail(f"line ends after {key!r}; expected its value")
+            value = tokens[pos]
+            pos += 1
+            result = checked.get(value, _UNCHECKED)
+            if result is _UNCHECKED:
+                result = checked[value] = check(where, value, key)
+            fields[key] = result
+        elif key in ROUTE_FLAGS:
+            if flags is None:
+                flags = [key]
+            elif key in flags:
                 where.fail(f"flag {key!r} appears twice in the route")
-            flags.append(key)
-            continue
-        if key == "\\":
+            else:
+                flags.append(key)
+        elif key == "via":
+            if "gateway" in fields:
+                where.fail(f"{key!r} appears twice in the route")
+            gateway = known_gateways.get(tokens[pos]) if pos < count else None
+            if gateway is not None:
+                pos += 1
+                plain = True
+            else:
+                gateway, after, plain = _text_via(where, tokens, pos)
+                if plain:
+                    known_gateways[tokens[pos]] = gateway
+                pos = after
+            fields["gateway"] = gateway
+            if plain:
+                plain_gateways.append(gateway)
+        elif key == "\\":
             where.fail("found '\\' joining lines: one-line output (ip -o route) is not read (expected plain ip route)")
-        if key not in TEXT_KEYWORDS:
+        else:
             where.fail(
                 f"unexpected {key!r} in the route (expected one of: {', '.join(TEXT_KEYWORDS)}, "
                 f"or a flag: {', '.join(sorted(ROUTE_FLAGS))})"
             )
-        if key in seen:
-            where.fail(f"{key!r} appears twice in the route")
-        seen.add(key)
-        if key == "via":
-            fields["gateway"], pos, plain = _text_via(where, tokens, pos)
-            if plain:
-                plain_gateways.append(fields["gateway"])
-            continue
-        if key in METRICS and pos < len(tokens) and tokens[pos] == "lock":
-            locked.append(key)
-            pos += 1
-        value = _value_after(where, tokens, pos, key)
-        pos += 1
-        name, check = _TEXT_VALUES[key]
-        fields[name] = check(where, value, key)
-    fields["flags"] = tuple(flags)
-    fields["locked_metrics"] = tuple(locked)
-    return _Pending(where, fields, plain_gateways)
+    # Left out when empty: the record's default is the same ().
+    if flags:
+        fields["flags"] = tuple(flags)
+    if locked:
+        fields["locked_metrics"] = tuple(locked)
+    return fields
 
 
 def _text_nexthop(where: _Where, tokens: list[str], plain_gateways: list[str]) -> Nexthop:
@@ -428,18 +509,6 @@ def _text_via(where: _Where, tokens: list[str], pos: int) -> tuple[str, int, boo
 # ---------------------------------------------------------------------------- JSON
 
 
-class _Object(dict[str, Any]):
-    """A decoded JSON object that keeps every key/value pair, duplicates included."""
-
-    pairs: list[tuple[str, Any]]
-
-
-def _object_hook(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object(pairs)
-    obj.pairs = pairs
-    return obj
-
-
 # JSON key -> (record field, check) for the keys whose value is a string.
 _JSON_STRINGS: dict[str, tuple[str, _Check]] = {
     "type": ("type", _route_type),
@@ -454,62 +523,25 @@ _JSON_STRINGS: dict[str, tuple[str, _Check]] = {
 _JSON_NUMBERS = {"metric": "metric", "expires": "expires", "error": "error", "nhid": "nhid"}
 
 
-@dataclass
-class _Document:
-    """A decoded ``ip -j route`` output and where each of its objects starts."""
-
-    origin: Origin
-    source_lines: list[str]
-    line_starts: list[int]
-    object_offsets: dict[int, int]
-
-    def where(self, offset: int) -> _Where:
-        index = bisect.bisect_right(self.line_starts, offset) - 1
-        return _Where(self.origin, index, self.source_lines[index])
-
-    def where_object(self, obj: _Object) -> _Where:
-        return self.where(self.object_offsets[id(obj)])
-
-
 def parse_json(text: str, *, origin: Origin) -> list[Record]:
-    records: list[Record] = []
-    source_lines: list[str] = []
-    for index, source in lines(text):
-        if is_elision(source):
-            records.append(Elision(line=origin.line_of(index), text=source.strip()))
-            # Blanked, not dropped, so the decoder's line numbers stay the file's.
-            source_lines.append(" " * len(source))
-        else:
-            source_lines.append(source)
-    body = "\n".join(source_lines)
-    if not body.strip():
-        return records
-    try:
-        data = json.loads(body, object_pairs_hook=_object_hook)
-    except json.JSONDecodeError as exc:
-        index = exc.lineno - 1
-        origin.fail(
-            index,
-            f"invalid JSON: {exc.msg[:1].lower()}{exc.msg[1:]} at column {exc.colno} "
-            f"(expected the JSON array that {JSON_COMMAND} prints)",
-            source_lines[index] if index < len(source_lines) else None,
-        )
-    line_starts = [0]
-    for source in source_lines:
-        line_starts.append(line_starts[-1] + len(source) + 1)
-    element_offsets, object_offsets = _scan(body)
-    doc = _Document(origin, source_lines, line_starts, {})
-    _number_objects(data, iter(object_offsets), doc.object_offsets)
-    if not isinstance(data, list):
-        doc.where(len(body) - len(body.lstrip())).fail(
-            f"expected a JSON array of routes, found a JSON {_json_kind(data)} (is this {JSON_COMMAND} output?)"
-        )
-    for element, offset in zip(data, element_offsets, strict=True):
-        if not isinstance(element, _Object):
-            doc.where(offset).fail(f"expected a route object, found a JSON {_json_kind(element)}")
-        records.append(_json_route(doc, element))
+    doc = _json.read(
+        text,
+        origin,
+        command=JSON_COMMAND,
+        element="route",
+        nouns={"nexthops": "nexthop", "metrics": "metrics"},
+        elisions=ElisionRule.AS_BLANK,
+    )
+    records: list[Record] = [*doc.elisions]
+    records.extend(_json_route(doc, obj) for obj in doc.items)
     records.sort(key=lambda record: record.line)
     return records
+
+
+def _where(doc: JsonDocument, obj: JsonObject) -> _Where:
+    """Route errors point at the line of the ``{`` that opens the object at fault."""
+    index = doc.index_of(obj.pos)
+    return _Where(doc.origin, index, doc.source(index))
 
 
 def _json_kind(value: object) -> str:
@@ -526,79 +558,28 @@ def _json_kind(value: object) -> str:
     return "number"
 
 
-def _scan(body: str) -> tuple[list[int], list[int]]:
-    """Offsets of the top-level array's elements and of every ``{``, in document order.
-
-    It runs on text the decoder has accepted, so tracking strings and depth is enough.
-    """
-    elements: list[int] = []
-    objects: list[int] = []
-    depth = 0
-    in_string = escaped = expect_element = False
-    for offset, char in enumerate(body):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char in " \t\r\n":
-            continue
-        if expect_element and char != "]":
-            elements.append(offset)
-        expect_element = False
-        if char == '"':
-            in_string = True
-        elif char in "[{":
-            if char == "{":
-                objects.append(offset)
-            depth += 1
-            expect_element = depth == 1
-        elif char in "]}":
-            depth -= 1
-        elif char == "," and depth == 1:
-            expect_element = True
-    return elements, objects
-
-
-def _number_objects(value: Any, offsets: Iterator[int], out: dict[int, int]) -> None:
-    """Give each decoded object the offset of its ``{``: both come in document order."""
-    if isinstance(value, _Object):
-        out[id(value)] = next(offsets)
-        for _key, item in value.pairs:
-            _number_objects(item, offsets, out)
-    elif isinstance(value, list):
-        for item in value:
-            _number_objects(item, offsets, out)
-
-
-def _check_keys(where: _Where, obj: _Object, allowed: tuple[str, ...], what: str) -> None:
-    seen: set[str] = set()
-    for key, _value in obj.pairs:
+def _check_keys(where: _Where, obj: JsonObject, allowed: tuple[str, ...], what: str) -> None:
+    # The reader has refused repeated keys already.
+    for key in obj:
         if key not in allowed:
             where.fail(f"unexpected key {key!r} in {what} (expected one of: {', '.join(allowed)})")
-        if key in seen:
-            where.fail(f"key {key!r} appears twice in {what}")
-        seen.add(key)
 
 
-def _json_string(where: _Where, obj: _Object, key: str) -> str:
+def _json_string(where: _Where, obj: JsonObject, key: str) -> str:
     value = obj[key]
     if not isinstance(value, str):
         where.fail(f"{key!r} is a JSON {_json_kind(value)} ({json.dumps(value)}); expected a string")
     return value
 
 
-def _json_int(where: _Where, obj: _Object, key: str) -> int:
+def _json_int(where: _Where, obj: JsonObject, key: str) -> int:
     value = obj[key]
     if isinstance(value, bool) or not isinstance(value, int):
         where.fail(f"{key!r} is a JSON {_json_kind(value)} ({json.dumps(value)}); expected a whole number")
     return value
 
 
-def _json_flags(where: _Where, obj: _Object) -> tuple[str, ...]:
+def _json_flags(where: _Where, obj: JsonObject) -> tuple[str, ...]:
     value = obj["flags"]
     if not isinstance(value, list) or not all(isinstance(flag, str) for flag in value):
         where.fail(f"'flags' is {json.dumps(value)}; expected a list of flag names")
@@ -610,11 +591,11 @@ def _json_flags(where: _Where, obj: _Object) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _json_via(doc: _Document, obj: _Object, where: _Where) -> str:
+def _json_via(doc: JsonDocument, obj: JsonObject, where: _Where) -> str:
     via = obj["via"]
-    if not isinstance(via, _Object):
+    if not isinstance(via, JsonObject):
         where.fail(f"'via' is a JSON {_json_kind(via)}; expected an object with family and host")
-    at = doc.where_object(via)
+    at = _where(doc, via)
     _check_keys(at, via, ("family", "host"), "'via'")
     if "family" not in via or "host" not in via:
         at.fail('\'via\' lacks family or host (expected {"family": "inet6", "host": "fe80::1"})')
@@ -624,8 +605,8 @@ def _json_via(doc: _Document, obj: _Object, where: _Where) -> str:
     return _address(at, _json_string(at, via, "host"), "gateway", family=family)
 
 
-def _json_route(doc: _Document, obj: _Object) -> IpRoute:
-    where = doc.where_object(obj)
+def _json_route(doc: JsonDocument, obj: JsonObject) -> IpRoute:
+    where = _where(doc, obj)
     _check_keys(where, obj, JSON_KEYS, "the route")
     if "dst" not in obj:
         where.fail('route object has no \'dst\' (expected the destination, such as "dst": "default")')
@@ -658,13 +639,13 @@ def _json_route(doc: _Document, obj: _Object) -> IpRoute:
     return IpRoute(**fields)
 
 
-def _json_metrics(doc: _Document, obj: _Object, where: _Where) -> dict[str, int]:
+def _json_metrics(doc: JsonDocument, obj: JsonObject, where: _Where) -> dict[str, int]:
     value = obj["metrics"]
-    if not isinstance(value, list) or not all(isinstance(item, _Object) for item in value):
+    if not isinstance(value, list) or not all(isinstance(item, JsonObject) for item in value):
         where.fail(f"'metrics' is {json.dumps(value)}; expected a list holding one object such as [{{\"mtu\": 1450}}]")
     metrics: dict[str, int] = {}
     for item in value:
-        at = doc.where_object(item)
+        at = _where(doc, item)
         _check_keys(at, item, METRICS, "'metrics'")
         for key in item:
             if key in metrics:
@@ -673,15 +654,15 @@ def _json_metrics(doc: _Document, obj: _Object, where: _Where) -> dict[str, int]
     return metrics
 
 
-def _json_nexthops(doc: _Document, obj: _Object, where: _Where, plain_gateways: list[str]) -> tuple[Nexthop, ...]:
+def _json_nexthops(doc: JsonDocument, obj: JsonObject, where: _Where, plain_gateways: list[str]) -> tuple[Nexthop, ...]:
     value = obj["nexthops"]
     if not isinstance(value, list):
         where.fail(f"'nexthops' is a JSON {_json_kind(value)}; expected a list of nexthop objects")
     nexthops: list[Nexthop] = []
     for item in value:
-        if not isinstance(item, _Object):
+        if not isinstance(item, JsonObject):
             where.fail(f"a nexthop is a JSON {_json_kind(item)}; expected an object")
-        at = doc.where_object(item)
+        at = _where(doc, item)
         _check_keys(at, item, JSON_NEXTHOP_KEYS, "the nexthop")
         if "gateway" in item and "via" in item:
             at.fail("nexthop has both 'gateway' and 'via' (expected one gateway)")

@@ -40,7 +40,18 @@ import ipaddress
 from dataclasses import dataclass
 from typing import ClassVar
 
-from generator.parsers._common import Elision, Origin, Record, is_elision, lines, parse_int, parse_ipv4
+from generator.parsers._common import (
+    ELISION_MARKS,
+    IPV4_HOST_MASKS,
+    Elision,
+    Origin,
+    Record,
+    builder,
+    ipv4_value,
+    lines,
+    parse_int,
+    parse_ipv4,
+)
 
 COMMAND = "route -n"
 
@@ -80,23 +91,39 @@ class RouteEntry(Record):
     irtt: int | None = None
 
 
+# Every contiguous netmask, as str(IPv4Address) prints it, and its prefix length.
+_NETMASKS: dict[str, int] = {str(ipaddress.IPv4Address((0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF)): n for n in range(33)}
+
+
+_new_entry = builder(RouteEntry)
+
+
 def parse(text: str, *, origin: Origin) -> list[Record]:
     records: list[Record] = []
     columns: tuple[str, ...] | None = None
     title_seen = False
+    # Flag strings and numbers already accepted by the full checks: rows repeat them.
+    good_flags: set[str] = set()
+    numbers: dict[str, int] = {}
     for index, source in lines(text):
-        if not source.strip():
-            continue
-        if is_elision(source):
-            records.append(Elision(line=origin.line_of(index), text=source.strip()))
-            continue
         tokens = source.split()
-        if " ".join(tokens) == TITLE:
+        if not tokens:
+            continue
+        first = tokens[0]
+        if len(tokens) == 1 and first in ELISION_MARKS:
+            records.append(Elision(line=origin.line_of(index), text=first))
+            continue
+        if columns is not None and len(tokens) == len(columns):
+            row = _fast_row(origin, index, tokens, columns, good_flags, numbers)
+            if row is not None:
+                records.append(row)
+                continue
+        if first == "Kernel" and " ".join(tokens) == TITLE:
             if title_seen or columns is not None:
                 origin.fail(index, f"a second {TITLE!r} title (expected one table per output)", source)
             title_seen = True
             continue
-        if tokens[0] == "Destination":
+        if first == "Destination":
             if columns is not None:
                 origin.fail(index, "a second column header (expected one table per output)", source)
             columns = _header(origin, index, source, tuple(tokens))
@@ -107,8 +134,66 @@ def parse(text: str, *, origin: Origin) -> list[Record]:
                 f"route row before the column header (expected {TITLE!r} and then '{' '.join(ROUTE_COLUMNS)}' first)",
                 source,
             )
-        records.append(_row(origin, index, source, tokens, columns))
+        row = _row(origin, index, source, tokens, columns)
+        if not row.reject:
+            # Reject rows (flag '!', '-' columns) always take the full path.
+            good_flags.add(row.flags)
+            for token in tokens[4:7]:
+                numbers[token] = int(token)
+        records.append(row)
     return records
+
+
+def _fast_row(
+    origin: Origin,
+    index: int,
+    tokens: list[str],
+    columns: tuple[str, ...],
+    good_flags: set[str],
+    numbers: dict[str, int],
+) -> RouteEntry | None:
+    """The row's record when it is a plain up route made of values seen valid before, else ``None``.
+
+    ``None`` sends the row through :func:`_row`, which checks everything in order and
+    says what is wrong, so this path decides nothing on its own: every test here is one
+    :func:`_row` makes too, done with lookups instead of ipaddress objects.
+    """
+    dest_token, gateway_token, mask_token, flags, first, second, third, iface = tokens
+    prefix_length = _NETMASKS.get(mask_token)
+    destination = ipv4_value(dest_token)
+    if (
+        prefix_length is None
+        or destination is None
+        or destination & IPV4_HOST_MASKS[prefix_length]
+        or flags not in good_flags
+        or first not in numbers
+        or second not in numbers
+        or third not in numbers
+        or iface == "-"
+    ):
+        return None
+    if gateway_token == "0.0.0.0":
+        gateway = None
+    elif ipv4_value(gateway_token) is not None:
+        gateway = gateway_token
+    else:
+        return None
+    first_name, second_name, third_name = _LAYOUTS[columns]
+    return _new_entry(
+        {
+            "line": origin.first_line + index,
+            "destination": f"{dest_token}/{prefix_length}",
+            "gateway": gateway,
+            "genmask": mask_token,
+            "prefix_length": prefix_length,
+            "flags": flags,
+            "reject": False,
+            "iface": None if iface == "*" else iface,
+            first_name: numbers[first],
+            second_name: numbers[second],
+            third_name: numbers[third],
+        }
+    )
 
 
 def _header(origin: Origin, index: int, source: str, tokens: tuple[str, ...]) -> tuple[str, ...]:

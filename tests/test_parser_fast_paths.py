@@ -1,0 +1,220 @@
+"""The parsers' fast paths accept and give exactly what their careful paths do.
+
+The speed-ups (address checks by lookup instead of ipaddress objects, route -n rows
+of known-good values, ip route values checked once per output, records built without
+the dataclass __init__) must not change one accepted input, one record or one message.
+Each test here compares a fast path with the slow reference it replaces.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from generator.errors import ParseError
+from generator.parsers import ip_addr, ip_route, route_n
+from generator.parsers._common import (
+    MAC_HEX,
+    Origin,
+    Record,
+    builder,
+    ipv4_destination,
+    ipv4_prefix,
+    ipv4_value,
+    is_ipv4,
+    is_mac,
+)
+from tests.conftest import FIXTURES
+
+# Digits other than 0-9 are the classic trap: str.isdigit() accepts them, ipaddress does not.
+ADDRESS_ALPHABET = st.sampled_from([*"0123456789./", "00", "25", "255", "256", "\u0663", "\uff11", " ", "-", "+", "\n"])
+TOKENS = st.lists(ADDRESS_ALPHABET, max_size=20).map("".join)
+
+
+def _reference_ipv4(token: str) -> int | None:
+    try:
+        return int(ipaddress.IPv4Address(token))
+    except ValueError:
+        return None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(token=TOKENS)
+@example("0.0.0.0")
+@example("255.255.255.255")
+@example("01.2.3.4")
+@example("1.2.3")
+@example("1.2.3.4.5")
+@example("1.2.3.256")
+@example("\u0661.2.3.4")
+@example("1.2.3.4/24")
+def test_ipv4_checks_accept_exactly_what_ipaddress_accepts(token: str) -> None:
+    assert ipv4_value(token) == _reference_ipv4(token)
+    assert is_ipv4(token) == (_reference_ipv4(token) is not None)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(token=TOKENS)
+@example("10.0.0.0/8")
+@example("10.0.0.0/08")
+@example("10.0.0.0/33")
+@example("10.0.0.0/255.0.0.0")
+@example("10.0.0.4/24")
+def test_ipv4_prefix_takes_only_spellings_ipaddress_writes_back_unchanged(token: str) -> None:
+    fast = ipv4_prefix(token)
+    if fast is None:
+        return
+    interface = ipaddress.IPv4Interface(token)
+    assert fast == (int(interface.ip), interface.network.prefixlen)
+    assert interface.with_prefixlen == token
+
+
+@settings(max_examples=2000, deadline=None)
+@given(token=TOKENS)
+@example("10.244.0.2")
+@example("10.244.0.0/24")
+@example("10.244.0.3/24")
+@example("10.244.0.0/024")
+@example("0.0.0.0/0")
+def test_ipv4_destination_is_what_ipaddress_makes_of_a_route_destination(token: str) -> None:
+    fast = ipv4_destination(token)
+    try:
+        network = ipaddress.IPv4Network(token, strict=True)
+    except ValueError:
+        assert fast is None
+        return
+    # The fast path may leave odd spellings (/024, /255.255.255.0) to ipaddress, never differ.
+    assert fast is None or fast == network.with_prefixlen
+
+
+def _reference_is_mac(token: str, octets: int | None) -> bool:
+    parts = token.split(":")
+    if octets is not None and len(parts) != octets:
+        return False
+    return len(parts) >= 2 and all(len(p) == 2 and set(p) <= MAC_HEX for p in parts)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    token=st.lists(st.sampled_from(["0", "a", "f", "g", "A", ":", "::", "00", "0a:", "\u0663"]), max_size=14).map(
+        "".join
+    )
+)
+@example(token="a:bcd")
+@example(token="00:0d:3a:9c:96:47")
+@example(token="00:0d:3a:9c:96:4")
+def test_is_mac_agrees_with_the_octet_by_octet_check(token: str) -> None:
+    for octets in (None, 6):
+        assert is_mac(token, octets) == _reference_is_mac(token, octets)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    token=st.lists(
+        st.sampled_from(["1", "0", "\u0663", "\u00b2", "sec", "forever", "link", "host", "x", "-"]), max_size=4
+    ).map("".join)
+)
+def test_ip_addr_word_checks_accept_what_their_former_regexes_did(token: str) -> None:
+    # Words from str.split() hold no newline, where the regexes' '$' would differ.
+    assert ip_addr._is_scope(token) == bool(re.match(r"^(host|link|global|site|nowhere|universe|\d+)$", token))
+    assert ip_addr._is_lifetime(token) == bool(re.match(r"^(forever|\d+sec)$", token))
+
+
+def _outcome(parse: object, text: str, command: str) -> str:
+    try:
+        return repr(parse(text, origin=Origin(file="f.txt", command=command)))  # type: ignore[operator]
+    except ParseError as exc:
+        return f"error: {exc}"
+
+
+ROUTE_N_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((FIXTURES / "route-n").glob("*.txt"))]
+
+
+@pytest.mark.parametrize("text", ROUTE_N_TEXTS, ids=[p.stem for p in sorted((FIXTURES / "route-n").glob("*.txt"))])
+def test_route_n_fast_rows_change_nothing_on_the_fixtures(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = _outcome(route_n.parse, text + text, "route -n")
+    monkeypatch.setattr(route_n, "_fast_row", lambda *args: None)
+    assert fast == _outcome(route_n.parse, text + text, "route -n")
+
+
+# Each column from values that are right, almost right or right only in another column.
+ADDRESSES = ["0.0.0.0", "10.244.0.0", "10.244.0.3", "10.244.0.03", "10.240.0.1", "-", "*", "\u0661.2.3.4"]
+MASKS = ["0.0.0.0", "255.255.255.0", "255.255.255.255", "255.0.255.0", "255.255.255.256", "-"]
+FLAGS = ["U", "UG", "UH", "UH", "UGH", "!H", "!", "G", "UU", "U!"]
+NUMBERS = ["0", "0", "0", "100", "-", "\u0661", "-1"]
+IFACES = ["eth0", "cali1", "*", "-"]
+ROWS = st.tuples(
+    *(st.sampled_from(c) for c in (ADDRESSES, ADDRESSES, MASKS, FLAGS, NUMBERS, NUMBERS, NUMBERS, IFACES))
+).map(" ".join)
+HEADER = "Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n"
+GOOD_ROW = "10.244.0.2      0.0.0.0         255.255.255.255 UH    0      0        0 cali16fcf5898b5\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(rows=st.lists(ROWS, max_size=6))
+@example(rows=["10.244.0.3 0.0.0.0 255.255.255.0 UH 0 0 0 eth0"])
+@example(rows=["10.244.0.0 10.240.0.1 255.255.255.0 !H 0 0 0 eth0"])
+def test_route_n_fast_rows_agree_with_the_full_checks_on_any_row(rows: list[str]) -> None:
+    # A good row first fills the known flags and numbers the fast path relies on.
+    text = HEADER + GOOD_ROW + "".join(f"{row}\n" for row in rows)
+    fast = _outcome(route_n.parse, text, "route -n")
+    original = route_n._fast_row
+    route_n._fast_row = lambda *args: None
+    try:
+        slow = _outcome(route_n.parse, text, "route -n")
+    finally:
+        route_n._fast_row = original
+    assert fast == slow
+
+
+IP_ROUTE_CASES = sorted(p.with_suffix(".txt") for p in (FIXTURES / "ip-route").glob("*.json"))
+
+
+@pytest.mark.parametrize("case", IP_ROUTE_CASES, ids=[p.stem for p in IP_ROUTE_CASES])
+def test_ip_route_values_checked_once_per_output_give_what_each_line_gives_alone(case: Path) -> None:
+    """Parsing a whole output equals parsing each route (with its nexthop lines) on its own."""
+    text = case.read_text(encoding="utf-8")
+    whole = ip_route.parse_text(text, origin=Origin(file="f.txt", command="ip route"))
+    lines = text.split("\n")
+    alone: list[Record] = []
+    for record in whole:
+        start = record.line - 1
+        end = start + 1 + len(getattr(record, "nexthops", ()))
+        chunk = "\n".join(lines[start:end])
+        alone.extend(
+            ip_route.parse_text(chunk, origin=Origin(file="f.txt", command="ip route", first_line=record.line))
+        )
+    assert alone == whole
+
+
+def test_ip_route_a_value_checked_once_still_fails_where_it_is_wrong() -> None:
+    text = "10.0.0.0/24 dev eth0 metric 100\n10.0.1.0/24 dev eth0 metric 100\n10.0.2.0/24 dev eth/0 metric 100\n"
+    with pytest.raises(ParseError) as caught:
+        ip_route.parse_text(text, origin=Origin(file="f.txt", command="ip route"))
+    assert str(caught.value) == (
+        "f.txt:3 [ip route]: dev 'eth/0' is not an interface name\n    | 10.0.2.0/24 dev eth/0 metric 100"
+    )
+
+
+def test_ip_route_error_lines_are_shown_without_a_pasted_carriage_return() -> None:
+    with pytest.raises(ParseError) as caught:
+        ip_route.parse_text(
+            "default via 10.0.0.1 dev eth0\r\nbogus\r\n", origin=Origin(file="f.txt", command="ip route")
+        )
+    assert str(caught.value) == "f.txt:2 [ip route]: destination 'bogus' is not an IP prefix\n    | bogus"
+
+
+def test_build_equals_the_dataclass_constructor() -> None:
+    values = {"line": 3, "destination": "10.0.0.0/24", "dev": "eth0", "metric": 100, "flags": ("onlink",)}
+    built = builder(ip_route.IpRoute)(dict(values))
+    made = ip_route.IpRoute(**values)  # type: ignore[arg-type]
+    assert built == made and hash(built) == hash(made) and repr(built) == repr(made)
+    assert built.to_json() == made.to_json()
+    assert (built.gateway, built.nexthops) == (None, ())
+    with pytest.raises(TypeError, match="no value for field 'destination'"):
+        builder(ip_route.IpRoute)({"line": 3})
