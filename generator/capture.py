@@ -240,22 +240,30 @@ def capture_id(path: Path, root: Path) -> str:
     if relative.suffix != ".yaml":
         found = f" (found {relative.suffix!r})" if relative.suffix else ""
         raise CaptureError(Problem(Location(display), f"capture file names must end in .yaml{found}"))
+    if relative.name in NOT_CAPTURES and len(relative.parts) > 1:
+        raise CaptureError(
+            Problem(
+                Location(display),
+                f"{relative.name} belongs directly in the captures folder ({display_path(root)}/{relative.name}); "
+                "in a plugin folder it would be read as a capture",
+            )
+        )
     parts = relative.with_suffix("").parts
     for part in parts:
+        if len(part) > MAX_ID_PART:
+            raise CaptureError(
+                Problem(
+                    Location(display),
+                    f"capture path part {_short(part, 40)!r} is {len(part)} characters long; at most {MAX_ID_PART} "
+                    "are allowed (the id becomes file names of the site)",
+                )
+            )
         if not CAPTURE_ID_PART.match(part) or ".." in part:
             raise CaptureError(
                 Problem(
                     Location(display),
                     f"capture path part {part!r} has characters outside [a-z0-9._-] "
                     "(expected captures/<plugin>-<policy>/<node>.yaml in lower case)",
-                )
-            )
-        if len(part) > MAX_ID_PART:
-            raise CaptureError(
-                Problem(
-                    Location(display),
-                    f"capture path part {part[:20]!r}... is {len(part)} characters long; at most {MAX_ID_PART} "
-                    "are allowed (the id becomes file names of the site)",
                 )
             )
     if len(parts) != 2:
@@ -494,6 +502,7 @@ class _BlockEnd:
     last_line: int
     ended_by: int
     indent: int
+    has_content: bool
 
 
 class _Builder:
@@ -655,9 +664,13 @@ class _Builder:
         header = _BLOCK_HEADER.match(lines[header_line], event.start_mark.column)
         explicit = header and (header.group(1) or header.group(2))
         content = [i for i in range(header_line + 1, min(event.end_mark.line, len(lines))) if lines[i].strip()]
-        if not content:
-            return
-        indent = key_column + int(explicit) if explicit else len(lines[content[0]]) - len(lines[content[0]].lstrip(" "))
+        if explicit:
+            indent = key_column + int(explicit)
+        elif content:
+            indent = len(lines[content[0]]) - len(lines[content[0]].lstrip(" "))
+        else:
+            # Empty: either meant so, or its first line is not indented past the key.
+            indent = key_column + 2
         after = next((i for i in range(event.end_mark.line, len(lines)) if lines[i].strip()), None)
         if after is None:
             return
@@ -665,17 +678,18 @@ class _Builder:
         next_indent = len(next_line) - len(next_line.lstrip(" "))
         if next_indent >= indent:
             return
-        end = _BlockEnd(path, content[-1] + 1, after + 1, indent)
-        if next_indent > key_column or not _KEY_LIKE.match(next_line):
+        end = _BlockEnd(path, content[-1] + 1 if content else header_line + 1, after + 1, indent, bool(content))
+        if content and (next_indent > key_column or not _KEY_LIKE.match(next_line)):
             raise CaptureError(self._dedent_problem(end))
         # It looks like the next key: if YAML trips over this very line, the dedent was the cause.
         self.block_end = end
 
     def _dedent_problem(self, end: _BlockEnd) -> Problem:
+        why = "is indented less than its first line" if end.has_content else "is not indented more than its key"
         return self.src.problem(
             end.ended_by,
-            f"{path_text(end.path)} ends at line {end.last_line}, because line {end.ended_by} is indented less "
-            f"than its first line; indent every line of the block by at least {end.indent} spaces",
+            f"{path_text(end.path)} ends at line {end.last_line}, because line {end.ended_by} {why}; "
+            f"indent every line of the block by at least {end.indent} spaces",
         )
 
     def _yaml_problem(self, exc: yaml.MarkedYAMLError) -> Problem:
