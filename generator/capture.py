@@ -401,8 +401,8 @@ def read_yaml(path: Path, display: str, what: str = "a capture") -> Document:
         line = len(split_lines(text[: bad.start()] + "x"))
         if char in _INVISIBLE_BREAKS:
             message = (
-                f"character {_INVISIBLE_BREAKS[char]} ends this line: YAML reads it as a line break, so every "
-                "line number after it would be wrong (remove it)"
+                f"character {_INVISIBLE_BREAKS[char]} is a line break to YAML but not to editors, so line "
+                "numbers after it would disagree (remove it)"
             )
         else:
             message = f"character {char!r} is not allowed in YAML (remove terminal escape codes)"
@@ -432,28 +432,26 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 def _number_reading(text: str) -> str:
     """What YAML makes of a number-like plain scalar, for the message."""
     bare = text.replace("_", "")
+    unsigned = bare.lstrip("+-").lower()
+    if unsigned == ".nan":
+        return "not-a-number"
+    if unsigned == ".inf":
+        return "minus infinity" if bare.startswith("-") else "infinity"
     try:
         if ":" in bare:
-            sign = -1 if bare.startswith("-") else 1
             total = 0.0
-            for part in bare.lstrip("+-").split(":"):
+            for part in unsigned.split(":"):
                 total = total * 60 + float(part)
-            value: float = sign * total
-            return f"the base-60 number {value:g}"
-        if bare.lower().lstrip("+-")[:2] in ("0x", "0o", "0b"):
+            return f"the base-60 number {-total if bare.startswith('-') else total:g}"
+        if unsigned[:2] in ("0x", "0o", "0b"):
             return f"the number {int(bare, 0)}"
         if re.fullmatch(r"[-+]?0[0-7]+", bare):
             return f"the octal number {int(bare, 8)}"
         number = float(bare)
     except ValueError:
         return "a number"
-    if number != number:
-        return "not-a-number"
-    if number in (float("inf"), float("-inf")):
-        return "infinity" if number > 0 else "minus infinity"
-    return (
-        f"the number {int(number) if number.is_integer() and '.' not in bare and 'e' not in bare.lower() else number!r}"
-    )
+    whole = number.is_integer() and "." not in bare and "e" not in unsigned
+    return f"the number {int(number) if whole else number!r}"
 
 
 def plain_value(text: str) -> Any:

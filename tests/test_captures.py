@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
-from ruamel.yaml import YAML
+import yaml
 
 from generator import capture as capture_mod
+from generator.capture import Misread, plain_value
 from generator.errors import CaptureError
 from tests.conftest import ROOT, run_cli
 
@@ -67,21 +72,153 @@ def test_check_usage_errors() -> None:
     assert code == 2 and err.startswith("usage error: argument verb: invalid choice: 'frobnicate'")
 
 
-def _plain_yaml(path: Path) -> object:
-    yaml = YAML(typ="safe", pure=True)
-    return json.loads(json.dumps(yaml.load(path.read_text(encoding="utf-8")), default=str))
+def _as_editors_read_it(path: Path) -> object:
+    """The capture as a standard YAML reader sees it (dates become strings again for JSON)."""
+    return json.loads(json.dumps(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader), default=str))
 
 
 @pytest.mark.parametrize("path", capture_mod.discover([CAPTURES]), ids=lambda p: p.stem)
-def test_schema_file_agrees_with_the_loader(path: Path) -> None:
-    """The shipped JSON Schema (for editors) accepts every capture the loader accepts."""
-    jsonschema.Draft202012Validator(capture_mod.schema()).validate(_plain_yaml(path))
+def test_schema_file_agrees_with_standard_yaml_readers(path: Path) -> None:
+    """Editors validate the file with the same schema after a standard YAML load: they must accept it too."""
+    jsonschema.Draft202012Validator(capture_mod.schema()).validate(_as_editors_read_it(path))
 
 
-def test_schema_file_rejects_unknown_keys_like_the_loader() -> None:
-    path = BAD / "kubenet-none" / "unknown-nested-key.yaml"
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.Draft202012Validator(capture_mod.schema()).validate(_plain_yaml(path))
+@pytest.mark.parametrize("name", ["capture", "comparisons"])
+def test_shipped_schemas_are_valid_json_schema(name: str) -> None:
+    jsonschema.Draft202012Validator.check_schema(capture_mod.load_schema(name))
+
+
+@pytest.mark.parametrize("path", capture_mod.discover([CAPTURES]), ids=lambda p: p.stem)
+def test_every_line_number_points_at_its_text(path: Path) -> None:
+    """Output lines, annotations, pods, waivers and metadata keys all point at the line that holds them."""
+    capture = capture_mod.load(path, CAPTURES)
+    text = capture.text_lines
+    for section in capture.sections:
+        assert re.fullmatch(r" *- namespace: .*| *namespace: .*", text[section.line - 1]), section.label
+        assert re.search(r"output: \|[-+]?$", text[section.output_line - 2])
+        indent = len(text[section.output_line - 1]) - len(text[section.output_line - 1].lstrip(" "))
+        for offset, line in enumerate(section.output.splitlines()):
+            assert text[section.output_line - 1 + offset][indent:] == line
+        for note in section.annotations:
+            assert text[note.file_line - 1].strip() == f"- line: {note.line}"
+    for pod in capture.pods:
+        assert text[pod.line - 1].strip() == f"- name: {pod.name}"
+    for waiver in capture.waivers:
+        assert text[waiver.line - 1].strip() == f"- rule: {waiver.rule}"
+    for key, line in capture.lines.items():
+        assert text[line - 1].lstrip().startswith(key.rsplit(".", 1)[-1] + ":"), key
+    assert capture.line_of("expect.mode") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("host", "host"),
+        ("10.100.1.14", "10.100.1.14"),
+        ("1.17.11", "1.17.11"),
+        ("2020-11-11", "2020-11-11"),
+        ("yes", "yes"),
+        ("12", 12),
+        ("-3", -3),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+        ("1.20", Misread("1.20", "the number 1.2")),
+        ("1.0", Misread("1.0", "the number 1.0")),
+        ("1e3", Misread("1e3", "the number 1000.0")),
+        ("08", Misread("08", "the number 8")),
+        ("017", Misread("017", "the octal number 15")),
+        ("0x1F", Misread("0x1F", "the number 31")),
+        ("1_000", Misread("1_000", "the number 1000")),
+        ("1:20", Misread("1:20", "the base-60 number 80")),
+        (".inf", Misread(".inf", "infinity")),
+        (".NaN", Misread(".NaN", "not-a-number")),
+    ],
+)
+def test_plain_scalars_keep_their_text_unless_yaml_would_read_a_number(text: str, value: object) -> None:
+    assert plain_value(text) == value
+    assert type(plain_value(text)) is type(value)
+
+
+def _tree(tmp_path: Path, *names: str) -> None:
+    """A captures folder with a clean capture under each name."""
+    for name in names:
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(CAPTURES / "kubenet-none" / "aks-nodepool1-27511634-vmss000000.yaml", target)
+
+
+def _check_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *paths: str) -> tuple[int, str]:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("check", "--root", ".", *(paths or (".",)))
+    return code, err
+
+
+def test_symlinked_capture_and_folder_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tree(tmp_path, "kubenet-none/node0.yaml")
+    (tmp_path / "kubenet-none" / "node1.yaml").symlink_to("node0.yaml")
+    (tmp_path / "kubenet-calico").symlink_to("kubenet-none")
+    code, err = _check_here(tmp_path, monkeypatch)
+    assert (code, err) == (
+        1,
+        "kubenet-calico\n"
+        "  kubenet-calico: error: folder is a symbolic link (to 'kubenet-none'); captures and their folders must be "
+        "real files and folders, so each capture has one id (copy the file instead)\n"
+        "\n"
+        "kubenet-none/node1.yaml\n"
+        "  kubenet-none/node1.yaml: error: capture is a symbolic link (to 'node0.yaml'); captures and their folders "
+        "must be real files and folders, so each capture has one id (copy the file instead)\n"
+        "3 captures checked: 2 with problems\n",
+    )
+
+
+def test_names_that_are_not_captures_are_reported_not_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    long = "a" * 250
+    _tree(tmp_path, "kubenet-none/node0.YAML", "kubenet-none/comparisons.yaml", f"kubenet-none/{long}.yaml")
+    code, err = _check_here(tmp_path, monkeypatch)
+    assert (code, err) == (
+        1,
+        f"kubenet-none/{long}.yaml\n"
+        f"  kubenet-none/{long}.yaml: error: capture path part 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is 250 "
+        "characters long; at most 100 are allowed (the id becomes file names of the site)\n"
+        "\n"
+        "kubenet-none/comparisons.yaml\n"
+        "  kubenet-none/comparisons.yaml: error: comparisons.yaml belongs directly in the captures folder "
+        "(./comparisons.yaml); in a plugin folder it would be read as a capture\n"
+        "\n"
+        "kubenet-none/node0.YAML\n"
+        "  kubenet-none/node0.YAML: error: capture file names must end in .yaml (found '.YAML')\n"
+        "3 captures checked: 3 with problems\n",
+    )
+
+
+@pytest.mark.parametrize("given", ["kubenet-none/f.yaml", "."])
+def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path, given: str) -> None:
+    (tmp_path / "kubenet-none").mkdir()
+    os.mkfifo(tmp_path / "kubenet-none" / "f.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--root", ".", given],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "kubenet-none/f.yaml\n"
+        "  kubenet-none/f.yaml: error: a capture must be a regular file, but this is a FIFO (named pipe)\n"
+        "1 capture checked: 1 with problems\n",
+    )
+
+
+def test_loading_does_not_import_ruamel() -> None:
+    """ruamel stays pinned for a later round-trip tool; loading must not pay for it."""
+    code = "import sys; from generator.cli import main; main(['check']); print('ruamel' in str(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.endswith("False\n")
 
 
 # Each series capture section that was copied from a published output, and the file it came from.
