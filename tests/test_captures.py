@@ -105,8 +105,8 @@ def test_every_line_number_points_at_its_text(path: Path) -> None:
         assert text[pod.line - 1].strip() == f"- name: {pod.name}"
     for waiver in capture.waivers:
         assert text[waiver.line - 1].strip() == f"- rule: {waiver.rule}"
-    for key, line in capture.lines.items():
-        assert text[line - 1].lstrip().startswith(key.rsplit(".", 1)[-1] + ":"), key
+    for key, number in capture.lines.items():
+        assert text[number - 1].lstrip().startswith(key.rsplit(".", 1)[-1] + ":"), key
     assert capture.line_of("expect.mode") is not None
 
 

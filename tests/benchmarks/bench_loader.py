@@ -104,9 +104,7 @@ def _vary(data: dict[str, Any], seed: int) -> dict[str, Any]:
     for i in range(pods):
         name = f"{prefix}{seed:02x}{i:06x}"
         names.append(name)
-        ip_addr["output"] += _HEADER.sub(
-            lambda m, i=i, name=name: f"{2000 + i}: {name}{m.group(3) or ''}:", template, 1
-        )
+        ip_addr["output"] += f"{2000 + i}: {name}{last.group(3) or ''}:" + template[len(last.group(0)) :]
         pod = {"name": f"bench-{seed}-{i}", "ip": f"{subnet}.{100 + i}"}
         data["pods"].append(pod)
         if pod_section is not None and i % 3 == 0:
