@@ -739,12 +739,6 @@ def path_text(path: Iterable[str | int]) -> str:
 # --- schema validation ------------------------------------------------------------------------
 
 
-def _is_string(checker: Any, instance: Any) -> bool:
-    return isinstance(instance, str)
-
-
-_TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("string", _is_string)
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPES)
 _FORMATS = jsonschema.FormatChecker(formats=())
 
 
@@ -767,7 +761,7 @@ _FORMATS.checks("partial-date", raises=ValueError)(_partial_date)
 
 @cache
 def _validator(name: str) -> Any:
-    return _Validator(load_schema(name), format_checker=_FORMATS)
+    return jsonschema.Draft202012Validator(load_schema(name), format_checker=_FORMATS)
 
 
 _JSON_TYPES = {
