@@ -692,7 +692,8 @@ class _Builder:
 
     def _yaml_problem(self, exc: yaml.MarkedYAMLError) -> Problem:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        # At the end of the file libyaml points one line past the last: show the last line instead.
+        line = min(mark.line + 1, max(len(self.src.lines), 1)) if mark is not None else None
         context_line = exc.context_mark.line + 1 if exc.context_mark is not None else None
         text = self.src.text(line) or ""
         if "\t" in text[: len(text) - len(text.lstrip(" \t"))] or "tab" in (exc.problem or ""):
@@ -705,8 +706,8 @@ class _Builder:
         output = self._output_at(line)
         if output is not None:
             return self.src.problem(
-                self.doc.lines[output],
-                f"{path_text(output)} must be a block literal ('output: |' followed by the lines as printed), "
+                output[1],
+                f"{path_text(output[0])} must be a block literal ('output: |' followed by the lines as printed), "
                 "so every output line keeps its own line in the file",
             )
         what = (exc.problem or exc.context or "not valid").replace("did not find expected", "expected")
@@ -717,14 +718,18 @@ class _Builder:
             message += f" (in the {context} that starts on line {context_line})"
         return self.src.problem(line, message)
 
-    def _output_at(self, line: int | None) -> KeyPath | None:
-        """The ``sections[i].output`` a YAML error at ``line`` is inside, if any."""
-        candidates: list[KeyPath] = [f.path + ((f.key,) if f.key is not None else ()) for f in self.stack]
+    def _output_at(self, line: int | None) -> tuple[KeyPath, int] | None:
+        """The ``sections[i].output`` (and the line of its key) a YAML error at ``line`` is inside, if any."""
+        paths = [(*f.path, f.key) if f.is_map and f.key is not None else f.path for f in self.stack]
         if self.last_value is not None and line is not None and self.last_value[1] <= line <= self.last_value[2]:
-            candidates.append(self.last_value[0])
-        for path in candidates:
+            paths.append(self.last_value[0])
+        for path in paths:
             if len(path) >= 3 and path[0] == "sections" and path[2] == "output":
-                return path[:3]
+                output = path[:3]
+                if output in self.doc.lines:
+                    return output, self.doc.lines[output]
+                # The key was read but its value never was: the key is still pending in its mapping.
+                return output, next(f.key_line for f in self.stack if f.path == output[:2])
         return None
 
 

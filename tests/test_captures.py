@@ -13,9 +13,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator import capture as capture_mod
-from generator.capture import Misread, plain_value
+from generator.capture import Misread, plain_value, split_lines
 from generator.errors import CaptureError
 from tests.conftest import ROOT, run_cli
 
@@ -139,6 +141,55 @@ def test_every_line_number_points_at_its_text(path: Path) -> None:
 def test_plain_scalars_keep_their_text_unless_yaml_would_read_a_number(text: str, value: object) -> None:
     assert plain_value(text) == value
     assert type(plain_value(text)) is type(value)
+
+
+# Edits a contributor (or an attacker) might make: YAML syntax, odd characters, line breaks of every kind.
+EDITS = st.sampled_from(
+    [
+        *":-|>?#&*!%@`'\"[]{},\\ \t\n\r\x00\x1b\x85\u2028\ufeff",
+        "- ",
+        "\r\n",
+        "&a ",
+        "*a",
+        "!!str ",
+        "<<: ",
+        "1.20",
+        "2021-02-30",
+        "2020-11-11 25:61:00",
+        "true",
+        "---\n",
+        "...\n",
+        "  ",
+        "\n    ",
+        "output: |\n",
+        "[[[[[[[[[[[[[[",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 10_000), EDITS, st.booleans()), min_size=1, max_size=4))
+def test_any_edit_loads_or_is_reported_at_a_line_of_the_file(
+    tmp_path: Path, edits: list[tuple[int, str, bool]]
+) -> None:
+    """Whatever the edit, loading gives a capture or located problems: never another exception, never a wrong line."""
+    text = (BAD / "flat.yaml").read_text(encoding="utf-8")
+    for position, token, replace in edits:
+        at = position % (len(text) + 1)
+        text = text[:at] + token + text[at + replace :]
+    path = tmp_path / "kubenet-none" / "node0.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        capture_mod.load(path, tmp_path)
+    except CaptureError as exc:
+        lines = split_lines(text)
+        for problem in exc.problems:
+            assert problem.location.file == path.as_posix()
+            line = problem.location.line
+            if line is not None:
+                assert 1 <= line <= max(1, len(lines)), problem.format()
+                assert problem.source is None or problem.source in lines[line - 1], problem.format()
 
 
 def _tree(tmp_path: Path, *names: str) -> None:
