@@ -171,11 +171,14 @@ def bench(count: int, pythonpath: Path) -> None:
         folder = Path(tmp)
         files = write_captures(folder, count)
         lines = sum(len(f.read_text(encoding="utf-8").splitlines()) for f in files)
+        # Run from the temporary folder: "python -m" puts the working directory first on the path.
         env = dict(os.environ, PYTHONPATH=str(pythonpath))
         check_cmd = [sys.executable, "-m", "generator", "check", "--root", str(folder), str(folder)]
         for f in files:
             capture.load(f, folder)  # a synthetic capture that does not load would time the wrong thing
-        t_check = _best(lambda: subprocess.run(check_cmd, capture_output=True, env=env, check=False), _children_cpu)
+        t_check = _best(
+            lambda: subprocess.run(check_cmd, capture_output=True, env=env, cwd=folder, check=False), _children_cpu
+        )
         compose_cmd = [sys.executable, "-c", COMPOSE, *map(str, files)]
         t_compose_proc = _best(lambda: subprocess.run(compose_cmd, capture_output=True, check=True), _children_cpu)
         texts = [f.read_text(encoding="utf-8") for f in files]
