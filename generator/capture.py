@@ -501,6 +501,9 @@ class _BlockEnd:
     ended_by: int
     indent: int
     has_content: bool
+    # The first line is indented past the usual two spaces: perhaps YAML took the
+    # output's own leading spaces for the block's indentation.
+    deep_first_line: bool = False
 
 
 class _Builder:
@@ -676,7 +679,8 @@ class _Builder:
         next_indent = len(next_line) - len(next_line.lstrip(" "))
         if next_indent >= indent:
             return
-        end = _BlockEnd(path, content[-1] + 1 if content else header_line + 1, after + 1, indent, bool(content))
+        deep = bool(content) and not explicit and indent > key_column + 2
+        end = _BlockEnd(path, content[-1] + 1 if content else header_line + 1, after + 1, indent, bool(content), deep)
         if content and (next_indent > key_column or not _KEY_LIKE.match(next_line)):
             raise CaptureError(self._dedent_problem(end))
         # It looks like the next key: if YAML trips over this very line, the dedent was the cause.
@@ -687,7 +691,13 @@ class _Builder:
         return self.src.problem(
             end.ended_by,
             f"{path_text(end.path)} ends at line {end.last_line}, because line {end.ended_by} {why}; "
-            f"indent every line of the block by at least {end.indent} spaces",
+            f"indent every line of the block by at least {end.indent} spaces"
+            + (
+                ", or, if its first line starts with spaces of its own, write '|2' so YAML counts the "
+                "indentation from the key"
+                if end.deep_first_line
+                else ""
+            ),
         )
 
     def _yaml_problem(self, exc: yaml.MarkedYAMLError) -> Problem:
