@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 import ipaddress
+import itertools
 import json
 import os
 import re
@@ -47,6 +48,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml: the same event
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 12
+MAX_PROBLEMS = 200
 # Each part of an id becomes a file and folder name of the site (page, diagram);
 # file systems stop at 255 bytes, so a longer name would fail the build much later.
 MAX_ID_PART = 100
@@ -648,6 +650,9 @@ class _Builder:
             if frame is not None and frame.is_map:
                 self._check_block_end(event, path, frame.key_column)
         elif type(value) is str and (bad := _CONTROL.search(value)) is not None:
+            if len(self.problems) == MAX_PROBLEMS:
+                stop = Problem(Location(self.src.display), f"stopped after {MAX_PROBLEMS} problems; fix these first")
+                raise CaptureError(sorted([*self.problems, stop], key=Problem.sort_key))
             self.problems.append(
                 self.src.problem(
                     self.doc.lines[path],
@@ -800,7 +805,12 @@ def validate(doc: Document, name: str) -> list[Problem]:
     def rank(error: Any) -> int:
         return _VALUE_KEYWORDS.index(error.validator) if error.validator in _VALUE_KEYWORDS else -1
 
-    for error in sorted(_validator(name).iter_errors(doc.data), key=rank):
+    errors = list(itertools.islice(_validator(name).iter_errors(doc.data), MAX_PROBLEMS + 1))
+    if len(errors) > MAX_PROBLEMS:
+        # A hostile file can hold hundreds of thousands of wrong values: report a screenful.
+        errors.pop()
+        problems.append(Problem(Location(doc.src.display), f"stopped after {MAX_PROBLEMS} problems; fix these first"))
+    for error in sorted(errors, key=rank):
         path: KeyPath = tuple(error.absolute_path)
         where = path_text(path) or _WHOLE.get(name, "the file")
         keyword = error.validator

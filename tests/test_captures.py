@@ -321,3 +321,26 @@ def test_captures_hold_the_published_bytes() -> None:
             assert section.transcribed == ("TRANSCRIBED" in reference), f"{capture.id} section {section.index}"
             seen.add(reference)
     assert seen == set(PUBLISHED.values())
+
+
+@pytest.mark.parametrize(
+    ("value", "first"),
+    [
+        ("1", "expect.bridges_present[0] must be a string, found a number; quote it: YAML reads 1 as the number 1"),
+        ('"\\x01"', "expect.bridges_present[0] contains the control character '\\x01'"),
+    ],
+)
+def test_a_flood_of_bad_values_is_cut_to_a_screenful(tmp_path: Path, value: str, first: str) -> None:
+    """A hostile file's 100,000 wrong values give 200 problems, quickly, each quoting a cut line."""
+    path = tmp_path / "kubenet-none" / "node0.yaml"
+    path.parent.mkdir()
+    flood = ",".join([value] * 100_000)
+    path.write_text((BAD / "flat.yaml").read_text(encoding="utf-8") + f"expect:\n  bridges_present: [{flood}]\n")
+    with pytest.raises(CaptureError) as info:
+        capture_mod.load(path, tmp_path)
+    problems = info.value.problems
+    assert len(problems) == capture_mod.MAX_PROBLEMS + 1
+    assert problems[0].message.startswith(f"stopped after {capture_mod.MAX_PROBLEMS} problems")
+    assert problems[1].message.startswith(first)
+    assert problems[1].format().endswith("...")
+    assert len(problems[1].format().splitlines()[1]) == len("    | ") + 200
