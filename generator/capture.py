@@ -187,6 +187,8 @@ class Document:
     lines: dict[KeyPath, int] = field(default_factory=dict)
     starts: dict[KeyPath, int] = field(default_factory=dict)
     literals: dict[KeyPath, int] = field(default_factory=dict)
+    # Lines that ended a block scalar early while looking like a key: a problem there is that.
+    block_ends: dict[int, Problem] = field(default_factory=dict)
 
     def line(self, *path: str | int) -> int:
         while path not in self.lines and path:
@@ -494,6 +496,10 @@ _KEY_LIKE = re.compile(
 _BLOCK_HEADER = re.compile(r"[|>]([1-9])?[-+]?([1-9])?")
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
 @dataclass(frozen=True)
 class _BlockEnd:
     """Where a block scalar (``output: |``) stopped, to explain a YAML error that follows."""
@@ -673,7 +679,16 @@ class _Builder:
         if explicit:
             indent = key_column + int(explicit)
         elif content:
-            indent = len(lines[content[0]]) - len(lines[content[0]].lstrip(" "))
+            indent = _indent(lines[content[0]])
+            others = min((_indent(lines[i]) for i in content[1:]), default=indent)
+            if indent == key_column + 1 and others > indent:
+                # YAML takes the block's indentation from its first line: one space short
+                # there and every other line silently gains a leading space.
+                raise self.fail(
+                    content[0] + 1,
+                    f"{path_text(path)}: its first line is indented {indent} spaces, less than the lines after it "
+                    f"({others}), so YAML would add a space to each of them; indent it like the others",
+                )
         else:
             # Empty: either meant so, or its first line is not indented past the key.
             indent = key_column + 2
@@ -681,15 +696,17 @@ class _Builder:
         if after is None:
             return
         next_line = lines[after]
-        next_indent = len(next_line) - len(next_line.lstrip(" "))
+        next_indent = _indent(next_line)
         if next_indent >= indent:
             return
         deep = bool(content) and not explicit and indent > key_column + 2
         end = _BlockEnd(path, content[-1] + 1 if content else header_line + 1, after + 1, indent, bool(content), deep)
         if content and (next_indent > key_column or not _KEY_LIKE.match(next_line)):
             raise CaptureError(self._dedent_problem(end))
-        # It looks like the next key: if YAML trips over this very line, the dedent was the cause.
+        # It looks like the next key: if YAML or the schema trips over this very line,
+        # the dedent was the cause.
         self.block_end = end
+        self.doc.block_ends[end.ended_by] = self._dedent_problem(end)
 
     def _dedent_problem(self, end: _BlockEnd) -> Problem:
         why = "is indented less than its first line" if end.has_content else "is not indented more than its key"
@@ -825,10 +842,11 @@ def validate(doc: Document, name: str) -> list[Problem]:
             known = list(error.schema.get("properties", {}))
             for key in error.instance:
                 if key not in known:
+                    line = doc.line(*path, key)
                     problems.append(
-                        doc.src.problem(
-                            doc.line(*path, key),
-                            f"unknown key {path_text((*path, key))!r} (expected one of: {', '.join(known)})",
+                        doc.block_ends.get(line)
+                        or doc.src.problem(
+                            line, f"unknown key {path_text((*path, key))!r} (expected one of: {', '.join(known)})"
                         )
                     )
         elif path not in reported:
