@@ -38,7 +38,7 @@ import yaml
 from yaml import events
 
 from generator import parsers
-from generator.errors import CaptureError, Location, ParseError, Problem, ProblemCollector
+from generator.errors import CaptureError, Location, ParseError, Problem, ProblemCollector, printable
 from generator.parsers import Origin, Record
 
 try:
@@ -276,11 +276,15 @@ def capture_id(path: Path, root: Path) -> str:
 
 
 def display_path(path: Path) -> str:
-    """Paths in messages: relative to the working directory when possible, always with ``/``."""
+    """Paths in messages: relative to the working directory when possible, always with ``/``.
+
+    A file name is input too: one holding terminal escapes is shown escaped.
+    """
     try:
-        return Path(os.path.normpath(path.absolute())).relative_to(Path.cwd().resolve()).as_posix()
+        shown = Path(os.path.normpath(path.absolute())).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return shown if shown.isprintable() else printable(shown, limit=8 * len(shown))
 
 
 def load(path: Path, root: Path) -> Capture:
@@ -765,11 +769,19 @@ class _Builder:
         return None
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
 def path_text(path: Iterable[str | int]) -> str:
-    """``("sections", 1, "command")`` -> ``sections[1].command``."""
+    """``("sections", 1, "command")`` -> ``sections[1].command``; odd keys quoted (they are input)."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _NAME.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part!r}]"
     return out
 
 

@@ -344,3 +344,26 @@ def test_a_flood_of_bad_values_is_cut_to_a_screenful(tmp_path: Path, value: str,
     assert problems[1].message.startswith(first)
     assert problems[1].format().endswith("...")
     assert len(problems[1].format().splitlines()[1]) == len("    | ") + 200
+
+
+def test_names_and_keys_from_the_input_reach_the_terminal_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _tree(tmp_path, "kubenet-none/\x1b[31mred.yaml")
+    (tmp_path / "kubenet-none" / "node0.yaml").write_text(
+        (BAD / "flat.yaml").read_text(encoding="utf-8") + '"\\e[2Jkey": "\\e[2J"\n', encoding="utf-8"
+    )
+    code, err = _check_here(tmp_path, monkeypatch)
+    assert "\x1b" not in err
+    assert (code, err) == (
+        1,
+        "kubenet-none/\\x1b[31mred.yaml\n"
+        "  kubenet-none/\\x1b[31mred.yaml: error: capture path part '\\x1b[31mred' has characters outside "
+        "[a-z0-9._-] (expected captures/<plugin>-<policy>/<node>.yaml in lower case)\n"
+        "\n"
+        "kubenet-none/node0.yaml\n"
+        "  kubenet-none/node0.yaml:34: error: ['\\x1b[2Jkey'] contains the control character '\\x1b'; a one-line "
+        "value must be plain text (remove it)\n"
+        '       34 | "\\e[2Jkey": "\\e[2J"\n'
+        "2 captures checked: 2 with problems\n",
+    )
