@@ -188,7 +188,7 @@ class Document:
     starts: dict[KeyPath, int] = field(default_factory=dict)
     literals: dict[KeyPath, int] = field(default_factory=dict)
     # Lines that ended a block scalar early while looking like a key: a problem there is that.
-    block_ends: dict[int, Problem] = field(default_factory=dict)
+    block_ends: dict[int, _BlockEnd] = field(default_factory=dict)
 
     def line(self, *path: str | int) -> int:
         while path not in self.lines and path:
@@ -227,51 +227,45 @@ def capture_id(path: Path, root: Path) -> str:
     symbolic link, so one file has one id.
     """
     display = display_path(path)
+
+    def refused(message: str, where: str = display) -> CaptureError:
+        return CaptureError(Problem(Location(where), message))
+
     relative = Path(os.path.relpath(path, root))
     if relative.parts[:1] == ("..",) or not relative.name:
-        raise CaptureError(Problem(Location(display), f"capture is not under the captures folder {display_path(root)}"))
+        raise refused(f"capture is not under the captures folder {display_path(root)}")
     for depth in range(1, len(relative.parts) + 1):
         link = Path(root, *relative.parts[:depth])
         if link.is_symlink():
             kind = "capture" if depth == len(relative.parts) and not link.is_dir() else "folder"
-            raise CaptureError(
-                Problem(
-                    Location(display_path(link)),
-                    f"{kind} is a symbolic link (to {link.readlink().as_posix()!r}); captures and their folders must be "
-                    "real files and folders, so each capture has one id (copy the file instead)",
-                )
+            raise refused(
+                f"{kind} is a symbolic link (to {link.readlink().as_posix()!r}); captures and their folders must be "
+                "real files and folders, so each capture has one id (copy the file instead)",
+                display_path(link),
             )
     if relative.suffix != ".yaml":
-        found = f" (found {relative.suffix!r})" if relative.suffix else ""
-        raise CaptureError(Problem(Location(display), f"capture file names must end in .yaml{found}"))
+        raise refused(
+            "capture file names must end in .yaml" + (f" (found {relative.suffix!r})" * bool(relative.suffix))
+        )
     if relative.name in NOT_CAPTURES and len(relative.parts) > 1:
-        raise CaptureError(
-            Problem(
-                Location(display),
-                f"{relative.name} belongs directly in the captures folder ({display_path(root)}/{relative.name}); "
-                "in a plugin folder it would be read as a capture",
-            )
+        raise refused(
+            f"{relative.name} belongs directly in the captures folder ({display_path(root)}/{relative.name}); "
+            "in a plugin folder it would be read as a capture"
         )
     parts = relative.with_suffix("").parts
     for part in parts:
         if len(part) > MAX_ID_PART:
-            raise CaptureError(
-                Problem(
-                    Location(display),
-                    f"capture path part {_short(part, 40)!r} is {len(part)} characters long; at most {MAX_ID_PART} "
-                    "are allowed (the id becomes file names of the site)",
-                )
+            raise refused(
+                f"capture path part {_short(part, 40)!r} is {len(part)} characters long; at most {MAX_ID_PART} "
+                "are allowed (the id becomes file names of the site)"
             )
         if not CAPTURE_ID_PART.match(part) or ".." in part:
-            raise CaptureError(
-                Problem(
-                    Location(display),
-                    f"capture path part {part!r} has characters outside [a-z0-9._-] "
-                    "(expected captures/<plugin>-<policy>/<node>.yaml in lower case)",
-                )
+            raise refused(
+                f"capture path part {part!r} has characters outside [a-z0-9._-] "
+                "(expected captures/<plugin>-<policy>/<node>.yaml in lower case)"
             )
     if len(parts) != 2:
-        raise CaptureError(Problem(Location(display), "expected the layout captures/<plugin>-<policy>/<node>.yaml"))
+        raise refused("expected the layout captures/<plugin>-<policy>/<node>.yaml")
     return "/".join(parts)
 
 
@@ -518,6 +512,21 @@ class _BlockEnd:
     deep_first_line: bool = False
 
 
+def _dedent_problem(src: Source, end: _BlockEnd) -> Problem:
+    why = "is indented less than its first line" if end.has_content else "is not indented more than its key"
+    return src.problem(
+        end.ended_by,
+        f"{path_text(end.path)} ends at line {end.last_line}, because line {end.ended_by} {why}; "
+        f"indent every line of the block by at least {end.indent} spaces"
+        + (
+            ", or, if its first line starts with spaces of its own, write '|2' so YAML counts the "
+            "indentation from the key"
+            if end.deep_first_line
+            else ""
+        ),
+    )
+
+
 class _Builder:
     """Reads the libyaml events of one document into a :class:`Document`, refusing what captures never need."""
 
@@ -649,7 +658,6 @@ class _Builder:
         line = event.start_mark.line + 1
         style = event.style
         text: str = event.value
-        value: Any
         value = plain_value(text) if style == "" else text
         frame = self.stack[-1] if self.stack else None
         path = self._attach(value, line)
@@ -679,20 +687,23 @@ class _Builder:
         header_line = event.start_mark.line  # 0-based index of the '|' line
         header = _BLOCK_HEADER.match(lines[header_line], event.start_mark.column)
         explicit = header and (header.group(1) or header.group(2))
-        content = [i for i in range(header_line + 1, min(event.end_mark.line, len(lines))) if lines[i].strip()]
+        body = range(header_line + 1, min(event.end_mark.line, len(lines)))
+        first = next((i for i in body if lines[i].strip()), None)
+        last = next((i for i in reversed(body) if lines[i].strip()), None)
         if explicit:
             indent = key_column + int(explicit)
-        elif content:
-            indent = _indent(lines[content[0]])
-            others = min((_indent(lines[i]) for i in content[1:]), default=indent)
-            if indent == key_column + 1 and others > indent:
-                # YAML takes the block's indentation from its first line: one space short
-                # there and every other line silently gains a leading space.
-                raise self.fail(
-                    content[0] + 1,
-                    f"{path_text(path)}: its first line is indented {indent} spaces, less than the lines after it "
-                    f"({others}), so YAML would add a space to each of them; indent it like the others",
-                )
+        elif first is not None:
+            indent = _indent(lines[first])
+            if indent == key_column + 1:
+                others = min((_indent(lines[i]) for i in body if i > first and lines[i].strip()), default=indent)
+                if others > indent:
+                    # YAML takes the block's indentation from its first line: one space short
+                    # there and every other line silently gains a leading space.
+                    raise self.fail(
+                        first + 1,
+                        f"{path_text(path)}: its first line is indented {indent} spaces, less than the lines after "
+                        f"it ({others}), so YAML would add a space to each of them; indent it like the others",
+                    )
         else:
             # Empty: either meant so, or its first line is not indented past the key.
             indent = key_column + 2
@@ -703,28 +714,16 @@ class _Builder:
         next_indent = _indent(next_line)
         if next_indent >= indent:
             return
-        deep = bool(content) and not explicit and indent > key_column + 2
-        end = _BlockEnd(path, content[-1] + 1 if content else header_line + 1, after + 1, indent, bool(content), deep)
-        if content and (next_indent > key_column or not _KEY_LIKE.match(next_line)):
-            raise CaptureError(self._dedent_problem(end))
+        deep = first is not None and not explicit and indent > key_column + 2
+        end = _BlockEnd(
+            path, (last if last is not None else header_line) + 1, after + 1, indent, first is not None, deep
+        )
+        if first is not None and (next_indent > key_column or not _KEY_LIKE.match(next_line)):
+            raise CaptureError(_dedent_problem(self.src, end))
         # It looks like the next key: if YAML or the schema trips over this very line,
         # the dedent was the cause.
         self.block_end = end
-        self.doc.block_ends[end.ended_by] = self._dedent_problem(end)
-
-    def _dedent_problem(self, end: _BlockEnd) -> Problem:
-        why = "is indented less than its first line" if end.has_content else "is not indented more than its key"
-        return self.src.problem(
-            end.ended_by,
-            f"{path_text(end.path)} ends at line {end.last_line}, because line {end.ended_by} {why}; "
-            f"indent every line of the block by at least {end.indent} spaces"
-            + (
-                ", or, if its first line starts with spaces of its own, write '|2' so YAML counts the "
-                "indentation from the key"
-                if end.deep_first_line
-                else ""
-            ),
-        )
+        self.doc.block_ends[end.ended_by] = end
 
     def _yaml_problem(self, exc: yaml.MarkedYAMLError) -> Problem:
         mark = exc.problem_mark or exc.context_mark
@@ -738,7 +737,7 @@ class _Builder:
             )
         end = self.block_end
         if end is not None and end.ended_by in (line, context_line):
-            return self._dedent_problem(end)
+            return _dedent_problem(self.src, end)
         output = self._output_at(line)
         if output is not None:
             return self.src.problem(
@@ -855,9 +854,11 @@ def validate(doc: Document, name: str) -> list[Problem]:
             for key in error.instance:
                 if key not in known:
                     line = doc.line(*path, key)
+                    end = doc.block_ends.get(line)
                     problems.append(
-                        doc.block_ends.get(line)
-                        or doc.src.problem(
+                        _dedent_problem(doc.src, end)
+                        if end is not None
+                        else doc.src.problem(
                             line, f"unknown key {path_text((*path, key))!r} (expected one of: {', '.join(known)})"
                         )
                     )
