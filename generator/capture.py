@@ -244,9 +244,8 @@ def capture_id(path: Path, root: Path) -> str:
                 display_path(link),
             )
     if relative.suffix != ".yaml":
-        raise refused(
-            "capture file names must end in .yaml" + (f" (found {relative.suffix!r})" * bool(relative.suffix))
-        )
+        found = f" (found {relative.suffix!r})" if relative.suffix else ""
+        raise refused(f"capture file names must end in .yaml{found}")
     if relative.name in NOT_CAPTURES and len(relative.parts) > 1:
         raise refused(
             f"{relative.name} belongs directly in the captures folder ({display_path(root)}/{relative.name}); "
