@@ -20,7 +20,6 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator import facts as facts_mod
 from generator.capture import Capture, display_path, read_yaml, validate
@@ -376,14 +375,15 @@ def load_declared(root: Path) -> tuple[Declared, ...]:
     path = root / COMPARISONS_FILE
     if not path.exists():
         return ()
-    data, src = read_yaml(path, display_path(path))
+    doc = read_yaml(path, display_path(path), "comparisons.yaml")
+    src = doc.src
     problems = ProblemCollector()
-    validate(data, COMPARISONS_SCHEMA, "", src, problems, data)
+    problems.extend(validate(doc, "comparisons"))
     problems.raise_if_any()
     declared: list[Declared] = []
     seen: set[str] = set()
-    for index, item in enumerate(data["comparisons"]):
-        line = item.lc.line + 1
+    for index, item in enumerate(doc.data["comparisons"]):
+        line = doc.line("comparisons", index)
         cid = str(item["id"])
         if cid in seen:
             problems.add(src.problem(line, f"comparison id {cid!r} is used twice"))
@@ -393,49 +393,13 @@ def load_declared(root: Path) -> tuple[Declared, ...]:
             if not (root / f"{target}.yaml").is_file():
                 problems.add(
                     src.problem(
-                        item.lc.key(key)[0] + 1,
+                        doc.line("comparisons", index, key),
                         f"comparisons[{index}].{key} names {target!r}, but there is no {src.display.rsplit('/', 1)[0]}/{target}.yaml",
                     )
                 )
         declared.append(Declared(cid, str(item["title"]), str(item["before"]), str(item["after"]), line))
     problems.raise_if_any()
     return tuple(declared)
-
-
-COMPARISONS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["comparisons"],
-    "properties": {
-        "comparisons": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["id", "title", "before", "after"],
-                "properties": {
-                    "id": {
-                        "type": "string",
-                        "pattern": "^[a-z0-9][a-z0-9-]*$",
-                        "x-expected": "a lower-case slug such as kubenet-policy",
-                    },
-                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
-                    "before": {
-                        "type": "string",
-                        "pattern": "^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$",
-                        "x-expected": "a capture id such as kubenet-none/node0",
-                    },
-                    "after": {
-                        "type": "string",
-                        "pattern": "^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$",
-                        "x-expected": "a capture id such as kubenet-calico/node0",
-                    },
-                },
-            },
-        }
-    },
-}
 
 
 # --- rendering ----------------------------------------------------------------------------------

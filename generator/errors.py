@@ -108,7 +108,8 @@ def printable(text: str, limit: int = 200) -> str:
     contributor's terminal.
     """
     out = []
-    for ch in text:
+    # Only the shown part is rendered: a hostile line can be a megabyte long.
+    for ch in text[: limit + 1]:
         if ch == "\t":
             out.append("\\t")
         elif ch.isprintable():

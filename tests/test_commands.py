@@ -308,26 +308,24 @@ def test_sections_carry_filter_and_suggestion(tmp_path: Path) -> None:
 
 
 def test_fg016_through_check(tmp_path: Path, in_repo: None) -> None:
-    path = write_capture(tmp_path, extra=_extra_section('"route -n\\r"', "x\n") + _extra_section("ip adr", "x\n"))
+    # A command with a control character never gets this far: the loader refuses it (bad corpus).
+    path = write_capture(tmp_path, extra=_extra_section("ip adr", "x\n"))
     shown = path.as_posix()
     findings = (
         f"{shown}\n"
-        f"  {shown}:46: warning FG016 command-recognised: sections[4] (host): 'route -n\\r' is not a command the "
-        "parsers read (it holds the control character U+000D); did you mean 'route -n'?\n"
-        '       46 |     command: "route -n\\r"\n'
-        f"  {shown}:50: warning FG016 command-recognised: sections[5] (host): 'ip adr' is not a command the "
+        f"  {shown}:46: warning FG016 command-recognised: sections[4] (host): 'ip adr' is not a command the "
         "parsers read; did you mean 'ip addr'?\n"
-        "       50 |     command: ip adr\n"
+        "       46 |     command: ip adr\n"
     )
     assert run_cli("check", "--root", str(tmp_path), shown) == (
         0,
-        findings + "1 capture checked: all clean, 2 warnings\n",
+        findings + "1 capture checked: all clean, 1 warning\n",
         "",
     )
     assert run_cli("check", "--strict", "--root", str(tmp_path), shown) == (
         1,
         "",
-        findings + "1 capture checked: 1 with problems, 2 warnings\n",
+        findings + "1 capture checked: 1 with problems, 1 warning\n",
     )
 
 

@@ -1,1 +1,1 @@
-"""The capture JSON Schema (capture.schema.json), shipped as package data."""
+"""The JSON Schemas shipped as package data: capture.schema.json and comparisons.schema.json."""
