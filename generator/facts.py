@@ -252,7 +252,9 @@ def derive(model: NodeModel) -> Facts:
         pairs=pairs,
         paths=paths,
         datapath=datapath,
-        encapsulation=_encapsulation(model, host, tunnels, datapath, uplink),
+        encapsulation=_encapsulation(
+            model, host, tunnels, datapath, uplink, {*tunnels, *internal, *host_veths, *bridges, CILIUM_HOST}
+        ),
         pod_network=_pod_network(model, host, host_veths, uplink, datapath, cni_bridges, per_pod_routes, internal),
         mode=_mode(datapath),
         uplink=uplink.name,
@@ -807,10 +809,12 @@ def _cilium_router(host: Namespace, internal: set[str]) -> tuple[str, list[Route
     return router, routes
 
 
-def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], datapath: Fact, uplink: _Uplink) -> Fact:
+def _encapsulation(
+    model: NodeModel, host: Namespace, tunnels: dict[str, str], datapath: Fact, uplink: _Uplink, not_nics: set[str]
+) -> Fact:
     """Routes through a tunnel device decide; Cilium's eBPF tunnels need its device or its routes.
 
-    Routes that reach other nodes' pod ranges via those nodes' addresses on the uplink
+    Routes that reach other nodes' pod ranges via those nodes' addresses on a NIC
     (flannel host-gw, kindnet, Cilium's direct routes) say there is no tunnel.
     """
     if model.host is None:
@@ -827,7 +831,8 @@ def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], d
     direct = [
         r
         for r in host.routes
-        if r.device == uplink.holder
+        if r.device
+        and r.device not in not_nics
         and r.gateway
         and r.gateway != uplink.default_gateway
         and r.type == "unicast"
@@ -854,7 +859,7 @@ def _encapsulation(model: NodeModel, host: Namespace, tunnels: dict[str, str], d
     if direct:
         return Fact(
             "none",
-            f"{len(direct)} route(s) reach other nodes' pod ranges via those nodes' addresses on {uplink.holder} "
+            f"{len(direct)} route(s) reach other nodes' pod ranges via those nodes' addresses "
             f"({_names(f'{r.destination} via {r.gateway}' for r in direct)}): no tunnel",
             tuple(r.line for r in direct),
         )

@@ -18,6 +18,11 @@ from generator.errors import Location, ParseError, Problem
 
 # The author's "I left lines out here" marks. They are recorded, never parsed as data.
 ELISION_MARKS = frozenset({".", "..."})
+# Authors also write notes into what they publish, as shell comments: a whole line
+# ("# ... lo was here") stands for what it replaced, like an elision; a note after the
+# output on a line ("... dev eth1 # route for the pod networks") is dropped before the
+# line is read. No command the parsers read prints a '#' that starts a word.
+COMMENT = "#"
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def _jsonable(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Elision(Record):
-    """A line that is only ``.`` or ``...``: the author left output out here."""
+    """A line that is only ``.`` or ``...``, or an author's ``# note``: output was left out here."""
 
     record_type: ClassVar[str] = "elision"
     text: str
@@ -130,7 +135,17 @@ def lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def is_elision(line: str) -> bool:
-    return line.strip() in ELISION_MARKS
+    """``.``/``...``, or an author's note on a line of its own (``# ...``)."""
+    stripped = line.strip()
+    return stripped in ELISION_MARKS or stripped.startswith(COMMENT)
+
+
+def without_note(tokens: list[str]) -> list[str]:
+    """The words before an author's trailing ``# note``, if any."""
+    for position, token in enumerate(tokens):
+        if token.startswith(COMMENT):
+            return tokens[:position]
+    return tokens
 
 
 def parse_int(origin: Origin, index: int, source: str, token: str, what: str) -> int:

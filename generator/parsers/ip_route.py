@@ -41,6 +41,7 @@ from typing import Any, ClassVar, NoReturn
 
 from generator.parsers import _json
 from generator.parsers._common import (
+    COMMENT,
     ELISION_MARKS,
     Elision,
     Origin,
@@ -50,6 +51,7 @@ from generator.parsers._common import (
     is_ipv4,
     parse_int,
     parse_prefix,
+    without_note,
 )
 from generator.parsers._json import ElisionRule, JsonDocument, JsonObject
 
@@ -338,12 +340,14 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
         if not tokens:
             continue
         head = tokens[0]
-        if len(tokens) == 1 and head in ELISION_MARKS:
+        if (len(tokens) == 1 and head in ELISION_MARKS) or head.startswith(COMMENT):
             if pending is not None:
                 records.append(_freeze(*pending))
                 pending = None
-            records.append(Elision(line=origin.line_of(index), text=head))
+            records.append(Elision(line=origin.line_of(index), text=source.strip()))
             continue
+        if COMMENT in source:
+            tokens = without_note(tokens)
         where = _Where(origin, index, source)
         if head == "nexthop":
             if pending is None:

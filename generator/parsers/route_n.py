@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.parsers._common import (
+    COMMENT,
     ELISION_MARKS,
     IPV4_HOST_MASKS,
     Elision,
@@ -51,6 +52,7 @@ from generator.parsers._common import (
     lines,
     parse_int,
     parse_ipv4,
+    without_note,
 )
 
 COMMAND = "route -n"
@@ -110,9 +112,11 @@ def parse(text: str, *, origin: Origin) -> list[Record]:
         if not tokens:
             continue
         first = tokens[0]
-        if len(tokens) == 1 and first in ELISION_MARKS:
-            records.append(Elision(line=origin.line_of(index), text=first))
+        if (len(tokens) == 1 and first in ELISION_MARKS) or first.startswith(COMMENT):
+            records.append(Elision(line=origin.line_of(index), text=source.strip()))
             continue
+        if COMMENT in source:
+            tokens = without_note(tokens)
         if columns is not None and len(tokens) == len(columns):
             row = _fast_row(origin, index, tokens, columns, good_flags, numbers)
             if row is not None:
