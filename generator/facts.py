@@ -670,8 +670,19 @@ def _path(
             return path(
                 "host-route", f"host route {route.destination} dev {route.device}", route=route, more=route.line
             )
-    if datapath.value == "ebpf" and veth is not None:
-        return path("ebpf", f"Cilium's eBPF programs deliver to {veth}; no route or bridge is needed")
+    if datapath.value == "ebpf":
+        if veth is not None:
+            return path("ebpf", f"Cilium's eBPF programs deliver to {veth}; no route or bridge is needed")
+        for cidr in addresses:
+            pod_ip = ipaddress.ip_interface(cidr).ip
+            ranged = next((r for r in host.routes if r.device == CILIUM_HOST and r.contains(pod_ip)), None)
+            if ranged is not None:
+                return path(
+                    "ebpf",
+                    f"the host routes {ranged.destination} to {CILIUM_HOST}; Cilium's eBPF programs deliver from there",
+                    route=ranged,
+                    more=ranged.line,
+                )
     for cidr in addresses:
         pod_ip = ipaddress.ip_interface(cidr).ip
         covering = next(
@@ -690,12 +701,21 @@ def _path(
                 route=covering,
                 more=covering.line,
             )
+    # Nothing leads to the pod. That is a finding only when every output that could show
+    # a way was captured whole; otherwise the way is just not shown.
     if not addresses and veth is None:
         return path(NOT_CAPTURED, "neither the pod's address nor its host veth was captured")
     if not host.has_routes and not host.has_bridges:
         return path(NOT_CAPTURED, "the host's routes and bridges were not captured")
-    if host.partial_routes:
-        return path(NOT_CAPTURED, "only part of the host's routes was captured, and no bridge port shows the pod")
+    if not host.has_routes or host.partial_routes:
+        what = "were not captured" if not host.has_routes else "were captured only in part"
+        return path(NOT_CAPTURED, f"no bridge port shows the pod, and the host's routes {what}")
+    if veth is None and (datapath.value == "bridge" or host.bridges):
+        return path(
+            NOT_CAPTURED,
+            "the pod's host veth is not in the host's interface listing, so which bridge port is the pod's "
+            "cannot be told",
+        )
     return path(UNKNOWN, "no bridge port or host route leads to the pod")
 
 
@@ -751,6 +771,16 @@ def _datapath(
             tuple(r.line for r in per_pod_routes),
         )
     unbridged = [i for n in host_veths if (i := host.interface(n)) is not None and not i.master]
+    if uplink is None:
+        # Without a known uplink, a veth into another namespace may be the node's own NIC
+        # (kind's eth0): only a pod's pointer, containerd's netns name or a CNI's veth name
+        # says it is a pod's.
+        pointed_at = {eth0.peer_ifindex for pod in model.pods if (eth0 := pod_eth0(pod)) is not None}
+        unbridged = [
+            i
+            for i in unbridged
+            if i.ifindex in pointed_at or _pod_namespace_peer(i) or i.name.startswith(KNOWN_VETH_PREFIXES)
+        ]
     if unbridged and (not host.has_routes or host.partial_routes):
         # A veth that is no bridge port, on a node without Cilium, can only be reached by a
         # host route: the routes that would show it were not captured (or only in part).

@@ -171,6 +171,11 @@ class Namespace:
         return any(c in self.commands for c in INTERFACE_SOURCES)
 
     @property
+    def has_addresses(self) -> bool:
+        """An address listing: ``ip -j -d link`` shows interfaces, but none of their addresses."""
+        return any(c in self.commands for c in ("ip addr", "ip -j addr"))
+
+    @property
     def has_bridges(self) -> bool:
         return any(c in self.commands for c in BRIDGE_SOURCES)
 

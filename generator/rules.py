@@ -416,6 +416,7 @@ def _cni_bridge_interfaces(ctx: Context) -> list[Interface]:
     applies_when="mode is bridge and ip addr shows the CNI bridge",
     severity=ERROR,
     applies=lambda ctx: ctx.facts.mode.value == "bridge" and bool(_cni_bridge_interfaces(ctx)),
+    needs=lambda ctx: None if ctx.host.has_addresses else "the host's addresses (ip addr) were not captured",
 )
 def _bridge_holds_pod_network(ctx: Context) -> Iterator[Violation]:
     """The bridge is the pods' gateway (kubenet's cbr0) or holds the node address on the

@@ -56,3 +56,50 @@ def test_every_layout_has_provenance_and_every_capture_its_facts() -> None:
     assert [p.name for p in layouts if not (p / "SOURCES.md").is_file()] == []
     captures = sorted(FIXTURES.glob("*/*/*.yaml"))
     assert [c.name for c in captures if not c.with_name(c.stem + ".facts.json").is_file()] == []
+
+
+def _without_sections(text: str, keep: set[int]) -> str:
+    """The capture with only the sections whose index is in ``keep`` (the file is ours: lab YAML)."""
+    head, _, body = text.partition("sections:\n")
+    parts = body.split("\n  - namespace: ")
+    tail = ""
+    last = parts[-1]
+    if "\nexpect:" in last:
+        last, _, rest = last.partition("\nexpect:")
+        parts[-1] = last
+        tail = "\n"
+    first, rest_sections = parts[0], parts[1:]
+    sections = [first.removeprefix("  - namespace: "), *rest_sections]
+    kept = [s for i, s in enumerate(sections) if i in keep]
+    return head + "sections:\n" + "".join(f"  - namespace: {s.rstrip(chr(10))}\n" for s in kept) + tail
+
+
+LAB_CASES = [c for c in CASES if c.relative_to(FIXTURES).parts[0].startswith("lab-")]
+
+
+@pytest.mark.parametrize("expected", LAB_CASES, ids=[c.relative_to(FIXTURES).as_posix() for c in LAB_CASES])
+def test_less_output_never_changes_a_fact_only_leaves_it_open(expected: Path, tmp_path: Path) -> None:
+    """Drop one host command (or keep only one): each fact stays, or becomes unknown / not-captured.
+
+    Missing data may leave a fact open; it must never turn it into another answer, and
+    never into an error-level finding.
+    """
+    capture = _capture(expected)
+    text = capture.read_text(encoding="utf-8")
+    full = pipeline.analyse(capture, expected.parent.parent).facts
+    sections = pipeline.analyse(capture, expected.parent.parent).capture.sections
+    host = [s.index for s in sections if s.namespace == "host"]
+    others = {s.index for s in sections if s.namespace != "host"}
+    variants = [set(host) - {i} for i in host] + [{i} for i in host]
+    folder = tmp_path / capture.parent.name
+    folder.mkdir()
+    for keep in variants:
+        (folder / capture.name).write_text(_without_sections(text, keep | others), encoding="utf-8")
+        partial = pipeline.analyse(folder / capture.name, tmp_path)
+        kept = sorted(sections[i].command.split(" ", 4)[-1] for i in keep)
+        for axis in AXES:
+            value = getattr(partial.facts, axis).value
+            assert value in (getattr(full, axis).value, facts_mod.UNKNOWN, facts_mod.NOT_CAPTURED), (
+                f"host outputs {kept}: {axis} {value} ({getattr(partial.facts, axis).reason})"
+            )
+        assert [f"{f.rule}: {f.message}" for f in partial.result.errors] == [], f"host outputs {kept}"
