@@ -59,19 +59,16 @@ def test_every_layout_has_provenance_and_every_capture_its_facts() -> None:
 
 
 def _without_sections(text: str, keep: set[int]) -> str:
-    """The capture with only the sections whose index is in ``keep`` (the file is ours: lab YAML)."""
+    """The capture with only the sections whose index is in ``keep``, and no expect: claims.
+
+    Lab captures are written by tests/lab/assemble.py: ``sections:`` then ``expect:``
+    last, each section starting at ``  - namespace: ``.
+    """
     head, _, body = text.partition("sections:\n")
-    parts = body.split("\n  - namespace: ")
-    tail = ""
-    last = parts[-1]
-    if "\nexpect:" in last:
-        last, _, rest = last.partition("\nexpect:")
-        parts[-1] = last
-        tail = "\n"
-    first, rest_sections = parts[0], parts[1:]
-    sections = [first.removeprefix("  - namespace: "), *rest_sections]
+    body = body.partition("\nexpect:")[0].rstrip("\n")
+    sections = body.removeprefix("  - namespace: ").split("\n  - namespace: ")
     kept = [s for i, s in enumerate(sections) if i in keep]
-    return head + "sections:\n" + "".join(f"  - namespace: {s.rstrip(chr(10))}\n" for s in kept) + tail
+    return head + "sections:\n" + "".join(f"  - namespace: {s}\n" for s in kept)
 
 
 LAB_CASES = [c for c in CASES if c.relative_to(FIXTURES).parts[0].startswith("lab-")]
