@@ -120,3 +120,14 @@ def test_rules_catalogue_comes_from_the_definitions() -> None:
     assert catalogue[0]["statement"] == first.statement
     assert catalogue[0]["explanation"] == " ".join((first.check.__doc__ or "").split())
     assert all(e["explanation"] for e in catalogue), "every rule explains itself"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_check_never_prints_control_characters_from_file_names(tmp_path: Path, fmt: str) -> None:
+    bad = tmp_path / "kubenet-none" / "cali\x1b]0;owned\x07\x1b[2J.yaml"
+    bad.parent.mkdir()
+    bad.write_text("schema: 1\n")
+    code, out, err = run("check", "--format", fmt, "--root", str(tmp_path), str(bad))
+    assert code == 1
+    assert not any(ch in out + err for ch in "\x1b\x07\r")
+    assert "cali\\x1b]0;owned\\x07\\x1b[2J.yaml" in out + err
