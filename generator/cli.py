@@ -340,6 +340,8 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             bad_files.update(p.location.file for p in exc.problems)
             continue
         items.extend(report.from_finding(f) for f in analysis.result.findings)
+        # The site draws every capture: a name its diagram cannot show fails here, not in make site.
+        items.extend(report.from_problem(p) for p in diagrams.problems(analysis))
     for path in roots:
         if path.is_dir() and (path / compare.COMPARISONS_FILE).is_file():
             try:

@@ -411,6 +411,7 @@ def load_site(captures_root: Path) -> Site:
                     analysis.capture.source_line(finding.line),
                 )
             )
+        problems.extend(diagrams.problems(analysis))
         analyses[analysis.capture.id] = analysis
     declared: tuple[compare.Declared, ...] = ()
     try:
