@@ -17,18 +17,24 @@ Nothing here imports MkDocs: the hook in ``generator/mkdocs_hook.py`` only calls
 
 from __future__ import annotations
 
+import datetime
+import inspect
 import ipaddress
 import json
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
+import yaml
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from generator import capture as capture_mod
@@ -225,21 +231,22 @@ class _Articles:
         self.site = site
         self.page = page  # the post's path relative to docs/, for relative links
 
+    NAMES = (
+        "change",
+        "changes",
+        "claim",
+        "comparison_link",
+        "diagram",
+        "link",
+        "output",
+        "pod_output",
+        "routes",
+        "value",
+    )
+
     def functions(self) -> dict[str, Any]:
         """What an article template can call."""
-        names = (
-            "claim",
-            "value",
-            "output",
-            "pod_output",
-            "diagram",
-            "link",
-            "comparison_link",
-            "changes",
-            "change",
-            "routes",
-        )
-        return {name: getattr(self, name) for name in names}
+        return {name: getattr(self, name) for name in self.NAMES}
 
     def _analysis(self, capture_id: str) -> Analysis:
         try:
@@ -541,53 +548,293 @@ def _catalogue(site: Site) -> list[dict[str, Any]]:
 
 # --- articles --------------------------------------------------------------------------------------
 
+# Articles come from pull requests: they render in a sandbox that sees the helpers and
+# these filters only (no globals such as range or cycler, no |safe, no filter that can
+# allocate without bound), and they can include only files of their own folder.
+_ARTICLE_FILTERS = (
+    "capitalize",
+    "default",
+    "first",
+    "join",
+    "last",
+    "length",
+    "lower",
+    "sort",
+    "title",
+    "trim",
+    "upper",
+)
+_ARTICLE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}\.md$")
+# What a sandboxed template may build with * and **: enough for prose, not for a memory bomb.
+_MAX_REPEAT = 10_000
+_MAX_EXPONENT = 64
+# Python frames an article may use: a dozen nested macros and includes, not a runaway recursion.
+_MAX_FRAMES = 400
+
+
+class _ArticleEnvironment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        sized = (str, list, tuple)
+        if operator == "*" and (isinstance(left, sized) or isinstance(right, sized)):
+            count = right if isinstance(left, sized) else left
+            if isinstance(count, int) and count * len(left if isinstance(left, sized) else right) > _MAX_REPEAT:
+                raise SecurityError(f"repetition longer than {_MAX_REPEAT} items")
+        if operator == "**" and isinstance(right, int | float) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError(f"exponent larger than {_MAX_EXPONENT}")
+        return super().call_binop(context, operator, left, right)
+
+
+class _ArticleLoader(jinja2.BaseLoader):
+    """Templates are the article folder's own files, read once; a name with a folder in it is never found."""
+
+    def __init__(self, folder: Path, sources: dict[str, str]) -> None:
+        self.folder = folder
+        self.sources = sources
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template not in self.sources:
+            raise jinja2.TemplateNotFound(template)
+        return self.sources[template], str(self.folder / template), lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.sources)
+
+
+def _article_environment(folder: Path, sources: dict[str, str]) -> jinja2.Environment:
+    env = _ArticleEnvironment(
+        loader=_ArticleLoader(folder, sources),
+        undefined=jinja2.StrictUndefined,
+        finalize=_escape_finalize,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.clear()
+    env.tests = {name: env.tests[name] for name in ("defined", "undefined", "none", "number", "string", "eq", "ne")}
+    env.filters = {name: env.filters[name] for name in _ARTICLE_FILTERS}
+    env.filters["cell"] = lambda v: Markup(markdown.cell(str(v)))
+    env.filters["code"] = lambda v: Markup(markdown.code(str(v)))
+    env.filters["text"] = lambda v: Markup(markdown.text(str(v)))
+    return env
+
+
+def _read_articles(folder: Path, problems: ProblemCollector) -> dict[str, str]:
+    """The folder's regular files as text; a symlink, a bad name or bad UTF-8 is a located problem."""
+    sources: dict[str, str] = {}
+    for path in sorted(folder.iterdir()):
+        # Not display_path(path): that resolves a symlink and would name its target.
+        display = f"{capture_mod.display_path(folder)}/{path.name}"
+        if path.is_symlink():
+            problems.add(Problem(Location(display, 1), "an article must be a file in docs/articles, not a symlink"))
+            continue
+        if not path.is_file():
+            continue
+        if path.suffix == ".md" and not _ARTICLE_NAME.match(path.name):
+            problems.add(
+                Problem(
+                    Location(display, 1),
+                    "an article's file name must be a lower-case slug of at most 80 characters, such as part-4-cilium.md",
+                )
+            )
+            continue
+        raw = path.read_bytes()
+        try:
+            sources[path.name] = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            problems.add(Problem(Location(display, line), "file is not valid UTF-8 text"))
+    return sources
+
 
 def render_articles(site: Site, layout: Layout) -> dict[str, bytes]:
-    """Render ``docs/articles/*.md`` (Jinja) into blog posts; a failed claim names the article and line."""
+    """Render ``docs/articles/*.md`` (Jinja) into blog posts; every problem names the article and line."""
     files: dict[str, bytes] = {}
     if not layout.articles_dir.is_dir():
         return files
-    env = _environment(jinja2.FileSystemLoader(layout.articles_dir))
     problems = ProblemCollector()
-    for source in sorted(layout.articles_dir.glob("*.md")):
-        page = f"{layout.posts}/{source.name}"
+    sources = _read_articles(layout.articles_dir, problems)
+    env = _article_environment(layout.articles_dir, sources)
+    for name in sorted(n for n in sources if n.endswith(".md")):
+        source = layout.articles_dir / name
+        page = f"{layout.posts}/{name}"
         helpers = _Articles(site, page)
-        display = capture_mod.display_path(source)
         try:
-            template = env.get_template(source.name)
-            text = template.render(**helpers.functions())
-        except _ClaimError as exc:
-            line = _template_line(exc, str(source))
-            problems.add(Problem(Location(display, line), str(exc), _source_line(source, line)))
+            text = _render_sandboxed(env, name, helpers.functions())
+        except Exception as exc:
+            problems.add(_article_problem(exc, source, layout.articles_dir, sources))
             continue
-        except jinja2.TemplateSyntaxError as exc:
-            problems.add(
-                Problem(
-                    Location(display, exc.lineno), f"template syntax: {exc.message}", _source_line(source, exc.lineno)
-                )
-            )
-            continue
-        except jinja2.UndefinedError as exc:
-            line = _template_line(exc, str(source))
-            problems.add(Problem(Location(display, line), f"template: {exc.message}", _source_line(source, line)))
-            continue
-        typed = _HELPER_CALLS.sub("", source.read_text(encoding="utf-8"))
-        if "```" in typed or "~~~" in typed:
-            line = next(i for i, t in enumerate(typed.splitlines(), 1) if "```" in t or "~~~" in t)
-            problems.add(
-                Problem(
-                    Location(display),
-                    f"a code block typed into the article (near line {line}); outputs come from captures: use output(...)",
-                )
-            )
+        problem = _check_article(source, sources[name], text)
+        if problem is not None:
+            problems.add(problem)
             continue
         files[page] = _with_header(text).encode("utf-8")
     problems.raise_if_any(ArticleError)
     return files
 
 
+def _render_sandboxed(env: jinja2.Environment, name: str, helpers: dict[str, Any]) -> str:
+    # A macro calling itself would run to Python's recursion limit (and the traceback Jinja
+    # rewrites would be thousands of frames deep); a ceiling a little above the current
+    # depth fails fast, and the innermost article line is still found.
+    limit = sys.getrecursionlimit()
+    depth = len(inspect.stack(0))
+    sys.setrecursionlimit(depth + _MAX_FRAMES)
+    try:
+        return str(env.get_template(name).render(**helpers))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _article_problem(exc: Exception, source: Path, folder: Path, sources: dict[str, str]) -> Problem:
+    """An exception from rendering an article, as a problem at the innermost article line involved."""
+    file, line = source, None
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        file, line = Path(exc.filename), exc.lineno
+    else:
+        known = {str(folder / n) for n in sources}
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename in known:
+                file, line = Path(tb.tb_frame.f_code.co_filename), tb.tb_lineno
+            tb = tb.tb_next
+    if isinstance(exc, _ClaimError):
+        message = str(exc)
+    elif isinstance(exc, jinja2.TemplateSyntaxError):
+        message = f"template syntax: {exc.message}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        message = f"no file {exc.name!r} to include: an article can include only files of docs/articles"
+    elif isinstance(exc, jinja2.UndefinedError):
+        message = f"template: {exc.message} (articles can call only {', '.join(_Articles.NAMES)})"
+    elif isinstance(exc, SecurityError):
+        message = f"not allowed in an article: {exc}"
+    elif isinstance(exc, RecursionError):
+        message = "recursion too deep: a macro or include calls itself without end"
+    elif isinstance(exc, TypeError):
+        message = f"wrong call: {str(exc).replace('_Articles.', '')}"
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    text = sources.get(file.name) if file.parent == folder else None
+    lines = text.splitlines() if text is not None else []
+    quoted = lines[line - 1] if line is not None and 0 < line <= len(lines) else None
+    return Problem(Location(capture_mod.display_path(file), line or 1), message, quoted)
+
+
 # Jinja expressions, statements and comments: removing them leaves what the author typed.
 _HELPER_CALLS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+# The Markdown the site uses, for checking what an article typed (toc and highlight change nothing here).
+_ARTICLE_MARKDOWN: dict[str, Any] = {
+    "extensions": [
+        "admonition",
+        "attr_list",
+        "def_list",
+        "md_in_html",
+        "tables",
+        "pymdownx.details",
+        "pymdownx.superfences",
+        "pymdownx.tabbed",
+    ],
+    "extension_configs": {"pymdownx.tabbed": {"alternate_style": True}},
+}
+
+
+def _check_article(source: Path, template: str, text: str) -> Problem | None:
+    """A rendered article: front matter with a real date, no code typed in, no active HTML."""
+    display = capture_mod.display_path(source)
+    lines = template.splitlines()
+
+    def at(line: int, message: str) -> Problem:
+        return Problem(Location(display, line), message, lines[line - 1] if 0 < line <= len(lines) else None)
+
+    if not text.strip():
+        return at(1, "the article is empty: it needs front matter with a date, a title and some prose")
+    problem = _front_matter_problem(text, at)
+    if problem is not None:
+        return problem
+    # Expressions removed, line breaks kept, so a line found here is a line of the source.
+    typed = _HELPER_CALLS.sub(lambda m: "\n" * m.group().count("\n"), template)
+    typed_lines = typed.splitlines(keepends=True)
+    first = _first_line_where(typed_lines, lambda html: "<pre" in html)
+    if first is not None:
+        return at(first, "a code block typed into the article; outputs come from captures: use output(...)")
+    first = _first_line_where(typed_lines, lambda html: bool(markdown.unsafe_html(html)))
+    if first is not None:
+        found = markdown.unsafe_html(_markdown_html("".join(typed_lines[:first])))
+        return at(first, f"{found[0]} typed into the article; articles hold prose, links and helper calls only")
+    # The helpers escape what they bring in; this catches what an expression built around them.
+    found = markdown.unsafe_html(_markdown_html(_without_front_matter(text)))
+    if found:
+        return at(1, f"the rendered article holds {found[0]}; articles hold prose, links and helper calls only")
+    return None
+
+
+def _without_front_matter(text: str) -> str:
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            return "\n" * text[: end + 5].count("\n") + text[end + 5 :]
+    return text
+
+
+def _markdown_html(text: str) -> str:
+    import markdown as python_markdown  # the package, not generator.markdown
+
+    return str(python_markdown.markdown(_without_front_matter(text), **_ARTICLE_MARKDOWN))
+
+
+def _first_line_where(lines: list[str], bad: Callable[[str], bool]) -> int | None:
+    """Where the first ``bad`` block of the article starts (1-based), found by bisection.
+
+    First the shortest prefix that renders bad (it ends inside the first bad block,
+    often on a closing fence), then the latest start from which that prefix still does.
+    """
+    if not bad(_markdown_html("".join(lines))):
+        return None
+    low, high = 1, len(lines)
+    while low < high:
+        middle = (low + high) // 2
+        if bad(_markdown_html("".join(lines[:middle]))):
+            high = middle
+        else:
+            low = middle + 1
+    end = low
+    low, high = 0, end - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if bad(_markdown_html("".join(lines[middle:end]))):
+            low = middle
+        else:
+            high = middle - 1
+    return low + 1
+
+
+def _front_matter_problem(text: str, at: Callable[[int, str], Problem]) -> Problem | None:
+    """The blog needs front matter with a date MkDocs can read; say so at the article's line."""
+    if not text.startswith("---\n"):
+        return at(1, "an article starts with front matter: a '---' line, 'date: 2026-11-26', then '---'")
+    end = text.find("\n---\n", 4)
+    if end == -1:
+        return at(1, "the front matter is not closed by a '---' line")
+    block = text[4:end]
+    try:
+        meta = yaml.safe_load(block)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        return at(2 + (mark.line if mark else 0), f"front matter is not valid YAML: {exc.problem}")
+    except (yaml.YAMLError, ValueError) as exc:
+        line = next((i for i, t in enumerate(block.splitlines(), 2) if t.startswith("date")), 1)
+        return at(line, f"front matter: {exc}")
+    if not isinstance(meta, dict):
+        return at(2, "front matter must be a mapping such as 'date: 2026-11-26'")
+    date = meta.get("date")
+    if isinstance(date, dict):
+        date = date.get("created")
+    if not isinstance(date, datetime.date):
+        line = next((i for i, t in enumerate(block.splitlines(), 2) if t.startswith("date")), 2)
+        return at(line, f"the front matter needs a date such as 'date: 2026-11-26' (found {date!r})")
+    return None
 
 
 def _with_header(text: str) -> str:
@@ -597,23 +844,6 @@ def _with_header(text: str) -> str:
         if end != -1:
             return text[: end + 5] + GENERATED_HEADER + text[end + 5 :]
     return GENERATED_HEADER + text
-
-
-def _template_line(exc: BaseException, filename: str) -> int | None:
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-def _source_line(path: Path, line: int | None) -> str | None:
-    if line is None:
-        return None
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else None
 
 
 # --- writing ----------------------------------------------------------------------------------------

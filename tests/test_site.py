@@ -88,10 +88,15 @@ def test_article_claim_contradicted_by_data_fails_naming_article_and_line(
 def test_pasted_output_in_an_article_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     article = project / "docs" / "articles" / "part-1-kubenet.md"
-    article.write_text(article.read_text() + "\n```\nKernel IP routing table\n```\n")
+    text = article.read_text()
+    article.write_text(text + "\n```\nKernel IP routing table\n```\n")
     with pytest.raises(site.ArticleError) as info:
         build(project)
-    assert "docs/articles/part-1-kubenet.md: a code block typed into the article" in str(info.value)
+    line = len(text.splitlines()) + 2  # after a blank line
+    assert str(info.value) == (
+        f"docs/articles/part-1-kubenet.md:{line}: a code block typed into the article; "
+        "outputs come from captures: use output(...)\n    | ```"
+    )
 
 
 def test_unknown_capture_in_an_article(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
