@@ -352,7 +352,16 @@ def load_declared(root: Path) -> tuple[Declared, ...]:
         seen.add(cid)
         for key in ("before", "after"):
             target = str(item[key])
-            if not (root / f"{target}.yaml").is_file():
+            target_path = root / f"{target}.yaml"
+            if target_path.is_symlink():
+                # A capture is published under its own id only: an alias would name a page never written.
+                problems.add(
+                    src.problem(
+                        item.lc.key(key)[0] + 1,
+                        f"comparisons[{index}].{key} names {target!r}, which is a symlink; name the capture it points to",
+                    )
+                )
+            elif not target_path.is_file():
                 problems.add(
                     src.problem(
                         item.lc.key(key)[0] + 1,
@@ -379,8 +388,9 @@ COMPARISONS_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "id": {
                         "type": "string",
-                        "pattern": "^[a-z0-9][a-z0-9-]*$",
-                        "x-expected": "a lower-case slug such as kubenet-policy",
+                        # The id names a page file (and its temporary file): far below any file-name limit.
+                        "pattern": "^[a-z0-9][a-z0-9-]{0,79}$",
+                        "x-expected": "a lower-case slug of at most 80 characters, such as kubenet-policy",
                     },
                     "title": {"type": "string", "minLength": 1, "maxLength": 200},
                     "before": {

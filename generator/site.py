@@ -18,6 +18,7 @@ Nothing here imports MkDocs: the hook in ``generator/mkdocs_hook.py`` only calls
 from __future__ import annotations
 
 import datetime
+import hashlib
 import inspect
 import ipaddress
 import json
@@ -427,6 +428,15 @@ def load_site(captures_root: Path) -> Site:
         declared = compare.load_declared(captures_root)
     except GeneratorError as exc:
         problems.extend(exc.problems)
+    for d in declared:
+        for side in (d.before, d.after):
+            if side not in analyses and not problems:
+                problems.add(
+                    Problem(
+                        Location(capture_mod.display_path(captures_root / compare.COMPARISONS_FILE), d.line),
+                        f"comparison {d.id!r} names {side!r}, which is not a capture the site publishes",
+                    )
+                )
     problems.raise_if_any(GeneratorError)
     comparisons = tuple((d, compare.compare(analyses[d.before], analyses[d.after])) for d in declared)
     return Site(analyses=dict(sorted(analyses.items())), comparisons=comparisons)
@@ -859,7 +869,8 @@ def sync(files: dict[str, bytes], root: Path, owned: Iterable[str], report: Buil
             report.unchanged += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
+        # A short temporary name: the target's own name may already be near the file-name limit.
+        tmp = target.with_name(f".fg-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}.tmp")
         tmp.write_bytes(data)
         tmp.replace(target)
         report.written.append(name)
