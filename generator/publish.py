@@ -96,7 +96,8 @@ def _mkdocs(config: Path, root: Path, stage: Path, stop: threading.Event) -> int
     """Run ``mkdocs build --strict``; forward its log; pass a stop request on as SIGINT."""
     env = {**os.environ, "FIELDGUIDE_STAGED": "1", "NO_MKDOCS_2_WARNING": "1"}
     child = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
+        # Not --quiet: it drops warnings before --strict counts them, so strict would pass.
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)],
         cwd=root,
         env=env,
         stdout=subprocess.PIPE,
@@ -125,6 +126,8 @@ def _mkdocs(config: Path, root: Path, stage: Path, stop: threading.Event) -> int
 
 def _forward(stream: object, root: Path, stage: Path) -> None:
     for line in stream:  # type: ignore[attr-defined]
+        if line.startswith("INFO"):
+            continue
         sys.stderr.write(visible(_explain(line.rstrip("\n"), root, stage)) + "\n")
 
 
@@ -209,7 +212,7 @@ def publish(root: Path, *, follow: bool = False) -> int:
         stage.mkdir(parents=True)
         staged_docs = stage / "docs"
         stage_docs(root / "docs", staged_docs)
-        site.main_build(root / "captures", staged_docs, root / ".cache" / "diagrams")
+        site.main_build(root / "captures", root / "docs", root / ".cache" / "diagrams", out=staged_docs)
         if stop.is_set():
             raise BuildInterruptedError
         config = stage / "mkdocs.yml"

@@ -887,24 +887,30 @@ def sync(files: dict[str, bytes], root: Path, owned: Iterable[str], report: Buil
                 path.rmdir()
 
 
-def build(captures_root: Path, docs: Path, cache: Path) -> BuildReport:
-    """Analyse, render and write the generated section; nothing is written unless everything succeeds."""
+def build(captures_root: Path, docs: Path, cache: Path, *, out: Path | None = None) -> BuildReport:
+    """Analyse, render and write the generated section; nothing is written unless everything succeeds.
+
+    Articles are read from ``docs``; the generated files go to ``out`` (default: ``docs``),
+    which lets ``make site`` write into a staging copy while messages name the real files.
+    """
     layout = Layout(docs)
     site = load_site(captures_root)
     files, dots = render_pages(site, layout)
     files.update(render_articles(site, layout))
     report = BuildReport()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "svg"
-        report.diagrams = diagrams.render(dots, out, cache)
-        for svg in sorted(out.rglob("*.svg")):
-            files[f"{layout.guide}/{diagram_file(svg.relative_to(out).with_suffix('').as_posix())}"] = svg.read_bytes()
-    sync(files, docs, (layout.guide, layout.posts), report)
+        svgs = Path(tmp) / "svg"
+        report.diagrams = diagrams.render(dots, svgs, cache)
+        for svg in sorted(svgs.rglob("*.svg")):
+            files[f"{layout.guide}/{diagram_file(svg.relative_to(svgs).with_suffix('').as_posix())}"] = svg.read_bytes()
+    sync(files, out or docs, (layout.guide, layout.posts), report)
     return report
 
 
-def main_build(captures_root: Path, docs: Path, cache: Path, *, quiet: bool = False) -> BuildReport:
-    report = build(captures_root, docs, cache)
+def main_build(
+    captures_root: Path, docs: Path, cache: Path, *, out: Path | None = None, quiet: bool = False
+) -> BuildReport:
+    report = build(captures_root, docs, cache, out=out)
     if not quiet:
         stats = report.diagrams
         dot = f"; diagrams: {stats.rendered} rendered, {stats.graphs - stats.rendered} cached" if stats else ""
