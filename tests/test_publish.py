@@ -87,14 +87,6 @@ def test_a_good_build_swaps_everything_in_and_leaves_no_staging(built: Path) -> 
     assert "fieldguide: matrix" not in home and "guide/captures/kubenet-none/" in home
 
 
-def test_a_stale_site_new_is_removed(project: Path) -> None:
-    (project / "site.new").mkdir()
-    (project / "site.new" / "junk.html").write_text("half a build")
-    assert publish(project).returncode == 0
-    assert not (project / "site.new").exists()
-    assert not (project / "site" / "junk.html").exists()
-
-
 def test_mkdocs_failure_changes_nothing_and_names_the_source_article(project: Path) -> None:
     before = snapshot(project)
     article = project / "docs" / "articles" / "part-1-kubenet.md"
@@ -108,8 +100,10 @@ def test_mkdocs_failure_changes_nothing_and_names_the_source_article(project: Pa
     assert snapshot(project) == before
 
 
-def test_generator_failure_changes_nothing(project: Path) -> None:
+def test_generator_failure_changes_nothing_and_clears_a_stale_site_new(project: Path) -> None:
     before = snapshot(project)
+    (project / "site.new").mkdir()
+    (project / "site.new" / "junk.html").write_text("half of an interrupted build")
     (project / "docs" / "articles" / "part-9.md").write_text("# No front matter\n")
     result = publish(project)
     assert result.returncode == 1
