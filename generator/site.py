@@ -24,11 +24,14 @@ import ipaddress
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import jinja2
@@ -582,6 +585,12 @@ _MAX_REPEAT = 10_000
 _MAX_EXPONENT = 64
 # Python frames an article may use: a dozen nested macros and includes, not a runaway recursion.
 _MAX_FRAMES = 400
+# Nested loops over strings need no range() to run for hours in CI: each article gets this long.
+MAX_RENDER_SECONDS = 10.0
+
+
+class _RenderTimeoutError(Exception):
+    """The article took longer than MAX_RENDER_SECONDS to render."""
 
 
 class _ArticleEnvironment(ImmutableSandboxedEnvironment):
@@ -693,11 +702,23 @@ def _render_sandboxed(env: jinja2.Environment, name: str, helpers: dict[str, Any
     # depth fails fast, and the innermost article line is still found.
     limit = sys.getrecursionlimit()
     depth = len(inspect.stack(0))
+    # The timer needs the main thread (signals); elsewhere (a library caller's thread) it is not set.
+    timed = threading.current_thread() is threading.main_thread()
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _on_timeout)
+        signal.setitimer(signal.ITIMER_REAL, MAX_RENDER_SECONDS)
     sys.setrecursionlimit(depth + _MAX_FRAMES)
     try:
         return str(env.get_template(name).render(**helpers))
     finally:
         sys.setrecursionlimit(limit)
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _on_timeout(signum: int, frame: FrameType | None) -> None:
+    raise _RenderTimeoutError
 
 
 def _article_problem(exc: Exception, source: Path, folder: Path, sources: dict[str, str]) -> Problem:
@@ -722,6 +743,8 @@ def _article_problem(exc: Exception, source: Path, folder: Path, sources: dict[s
         message = f"template: {exc.message} (articles can call only {', '.join(_Articles.NAMES)})"
     elif isinstance(exc, SecurityError):
         message = f"not allowed in an article: {exc}"
+    elif isinstance(exc, _RenderTimeoutError):
+        message = f"rendering took longer than {MAX_RENDER_SECONDS:g} s: a loop runs too long"
     elif isinstance(exc, RecursionError):
         message = "recursion too deep: a macro or include calls itself without end"
     elif isinstance(exc, TypeError):

@@ -202,3 +202,12 @@ def test_the_published_articles_still_render(
     shutil.copytree(ROOT / "docs" / "articles", tmp_path / "docs" / "articles")
     files = site.render_articles(loaded, site.Layout(tmp_path / "docs"))
     assert sorted(files) == [f"blog/posts/{p.name}" for p in sorted((ROOT / "docs" / "articles").glob("*.md"))]
+
+
+def test_a_loop_that_runs_too_long_is_stopped_at_its_line(
+    loaded: site.Site, docs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site, "MAX_RENDER_SECONDS", 0.5)
+    loops = "".join(f'{{% for {v} in "0123456789" %}}' for v in "abcdefghi") + "x" + "{% endfor %}" * 9
+    message = error(loaded, docs, FRONT + loops + "\n")
+    assert message.startswith("docs/articles/post.md:7: rendering took longer than 0.5 s: a loop runs too long\n")
