@@ -845,6 +845,27 @@ def _first_line_where(lines: list[str], bad: Callable[[str], bool]) -> int | Non
     return low + 1
 
 
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_FRONT_MATTER: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "date": (
+        lambda v: isinstance(v, datetime.date) or (isinstance(v, dict) and set(v) <= {"created", "updated"}),
+        "a date such as 2026-11-26",
+    ),
+    "categories": (_strings, "a list of names"),
+    "tags": (_strings, "a list of names"),
+    "title": (lambda v: isinstance(v, str) and bool(v.strip()), "text"),
+    "description": (lambda v: isinstance(v, str), "text"),
+    "slug": (lambda v: isinstance(v, str) and bool(_SLUG.match(v)), "a lower-case slug such as part-4-cilium"),
+    "draft": (lambda v: isinstance(v, bool), "true or false"),
+    "pin": (lambda v: isinstance(v, bool), "true or false"),
+    "readtime": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v < 1000, "a number of minutes"),
+}
+
+
 def _front_matter_problem(text: str, at: Callable[[int, str], Problem]) -> Problem | None:
     """The blog needs front matter with a date MkDocs can read; say so at the article's line."""
     if not text.startswith("---\n"):
@@ -863,6 +884,20 @@ def _front_matter_problem(text: str, at: Callable[[int, str], Problem]) -> Probl
         return at(line, f"front matter: {exc}")
     if not isinstance(meta, dict):
         return at(2, "front matter must be a mapping such as 'date: 2026-11-26'")
+
+    def key_line(key: str) -> int:
+        return next((i for i, t in enumerate(block.splitlines(), 2) if t.startswith(f"{key}:")), 2)
+
+    # What the blog plugin reads, with the shape it needs; anything else would fail (or be
+    # silently ignored) only inside MkDocs, naming the generated post.
+    for key, value in meta.items():
+        expected = _FRONT_MATTER.get(str(key))
+        if expected is None:
+            known = ", ".join(sorted(_FRONT_MATTER))
+            return at(key_line(str(key)), f"front matter key {str(key)!r} is not one an article uses ({known})")
+        kind, description = expected
+        if not kind(value):
+            return at(key_line(str(key)), f"front matter {key} must be {description} (found {value!r})")
     date = meta.get("date")
     if isinstance(date, dict):
         date = date.get("created")

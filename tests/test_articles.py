@@ -211,3 +211,20 @@ def test_a_loop_that_runs_too_long_is_stopped_at_its_line(
     loops = "".join(f'{{% for {v} in "0123456789" %}}' for v in "abcdefghi") + "x" + "{% endfor %}" * 9
     message = error(loaded, docs, FRONT + loops + "\n")
     assert message.startswith("docs/articles/post.md:7: rendering took longer than 0.5 s: a loop runs too long\n")
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        (
+            "authors: [x]",
+            "front matter key 'authors' is not one an article uses (categories, date, description, "
+            "draft, pin, readtime, slug, tags, title)",
+        ),
+        ("categories: {a: b}", "front matter categories must be a list of names (found {'a': 'b'})"),
+        ("slug: ../../etc", "front matter slug must be a lower-case slug such as part-4-cilium (found '../../etc')"),
+    ],
+)
+def test_front_matter_keys_the_blog_would_choke_on(loaded: site.Site, docs: Path, meta: str, message: str) -> None:
+    text = f"---\ndate: 2026-11-26\n{meta}\n---\n# T\n"
+    assert error(loaded, docs, text) == f"docs/articles/post.md:3: {message}\n    | {meta}"
