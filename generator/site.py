@@ -593,8 +593,24 @@ class _RenderTimeoutError(Exception):
     """The article took longer than MAX_RENDER_SECONDS to render."""
 
 
+# String methods an article may call: none takes a size (center, ljust, zfill, format with a
+# width and replace would allocate whatever the article asks for).
+_STRING_METHODS = frozenset(
+    {"capitalize", "endswith", "lower", "lstrip", "rstrip", "startswith", "strip", "title", "upper"}
+)
+
+
 class _ArticleEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**"})
+
+    def wrap_str_format(self, value: Any) -> None:
+        # The sandbox would hand out a checked str.format; a width in it still allocates at will.
+        return None
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str) and callable(value) and attr not in _STRING_METHODS:
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         sized = (str, list, tuple)

@@ -81,6 +81,14 @@ def test_a_plain_article_renders(loaded: site.Site, docs: Path) -> None:
         ),
         ("{{ '<b>'|safe }}", "template syntax: No filter named 'safe'."),
         (
+            "{{ 'x'.ljust(999999999) }}",
+            "not allowed in an article: access to attribute 'ljust' of 'str' object is unsafe.",
+        ),
+        (
+            "{{ '{0:>999999999}'.format(1) }}",
+            "not allowed in an article: access to attribute 'format' of 'str' object is unsafe.",
+        ),
+        (
             "{% for x in range(3) %}{% endfor %}",
             "template: 'range' is undefined (articles can call only change, changes, claim, comparison_link, diagram, link, output, pod_output, routes, value)",
         ),
