@@ -37,7 +37,8 @@ from pathlib import Path
 from types import FrameType
 
 from generator import site
-from generator.errors import GeneratorError
+from generator.capture import display_path
+from generator.errors import GeneratorError, Location, Problem
 from generator.report import visible
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 3, 130
@@ -62,8 +63,23 @@ def _ignore_generated(docs: Path) -> object:
 
 
 def stage_docs(docs: Path, staged: Path) -> None:
-    """The hand-written docs, without the generated folders (symlinks kept as links, not followed)."""
-    shutil.copytree(docs, staged, symlinks=True, ignore=_ignore_generated(docs))  # type: ignore[arg-type]
+    """The hand-written docs, without the generated folders.
+
+    A symlink is refused: MkDocs would publish whatever it points to (mkdocs.yml, a file
+    outside the project), and it arrives in a pull request looking like a page.
+    """
+    generated = [docs / g for g in GENERATED]
+    links = sorted(
+        p for p in docs.rglob("*") if p.is_symlink() and not any(p == g or g in p.parents for g in generated)
+    )
+    if links:
+        raise GeneratorError(
+            [
+                Problem(Location(display_path(p.parent) + "/" + p.name, 1), "a symlink; docs/ holds files only")
+                for p in links
+            ]
+        )
+    shutil.copytree(docs, staged, ignore=_ignore_generated(docs))  # type: ignore[arg-type]
 
 
 def _config(root: Path, staged_docs: Path, site_dir: Path) -> str:

@@ -180,3 +180,13 @@ def test_five_cold_builds_are_byte_identical(built: Path, tmp_path: Path, monkey
     first_files, second_files = snapshot(built), snapshot(second)
     assert first_files.keys() == second_files.keys()
     assert [k for k in first_files if first_files[k] != second_files[k]] == []
+
+
+def test_a_symlink_in_docs_is_refused(project: Path) -> None:
+    """MkDocs would publish what it points to; in a pull request it looks like a page."""
+    before = snapshot(project)
+    (project / "docs" / "config.md").symlink_to(project / "mkdocs.yml")
+    result = publish(project)
+    assert result.returncode == 1
+    assert result.stderr == "docs/config.md:1: a symlink; docs/ holds files only\nmake site: nothing was changed\n"
+    assert snapshot(project) == before
