@@ -10,8 +10,8 @@
    the new ones, with SIGINT and SIGTERM held off so a swap is never half done.
 
 Any failure or interruption before step 4 leaves the last good output untouched and
-removes the staging folders. MkDocs runs as a child process that gets SIGINT/SIGTERM
-forwarded. GNU make, sent SIGINT alone (not the terminal's whole process group),
+removes the staging folders. MkDocs runs as a child process; SIGINT or SIGTERM to us is
+passed on to it as SIGINT (its Ctrl-C), and we wait for it before cleaning up. GNU make, sent SIGINT alone (not the terminal's whole process group),
 forwards nothing and waits for its children; ``--follow-parent`` watches the parent's
 signal dispositions in ``/proc`` (make resets its handler before waiting) and stops the
 build when the parent is interrupted or gone.
@@ -31,7 +31,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -53,7 +53,7 @@ class BuildInterruptedError(Exception):
     """SIGINT or SIGTERM arrived (to us, or to the make that runs us)."""
 
 
-def _ignore_generated(docs: Path) -> object:
+def _ignore_generated(docs: Path) -> Callable[[str, list[str]], set[str]]:
     generated = {str(docs / g) for g in GENERATED}
 
     def ignore(folder: str, names: list[str]) -> set[str]:
@@ -79,7 +79,7 @@ def stage_docs(docs: Path, staged: Path) -> None:
                 for p in links
             ]
         )
-    shutil.copytree(docs, staged, ignore=_ignore_generated(docs))  # type: ignore[arg-type]
+    shutil.copytree(docs, staged, ignore=_ignore_generated(docs))
 
 
 def _config(root: Path, staged_docs: Path, site_dir: Path) -> str:
