@@ -189,24 +189,30 @@ def _stat_mask(pid: int) -> int | None:
     return None
 
 
-def follow_parent(stop: threading.Event) -> None:
-    """Set ``stop`` when the parent process is interrupted or exits (see the module docstring)."""
+def follow_parent(stop: threading.Event) -> Callable[[], bool]:
+    """Set ``stop`` when the parent process is interrupted or exits (see the module docstring).
+
+    Returns the check itself, so the last look before the swap does not wait for the poll.
+    """
     parent = os.getppid()
     watched = sum(1 << (s - 1) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
     start = _stat_mask(parent)
     if start is None:
-        return
+        return lambda: False
     caught = start & watched
 
+    def interrupted() -> bool:
+        mask = _stat_mask(parent)
+        if os.getppid() != parent or mask is None or (mask & watched) != caught:
+            stop.set()
+        return stop.is_set()
+
     def watch() -> None:
-        while not stop.is_set():
-            mask = _stat_mask(parent)
-            if os.getppid() != parent or mask is None or (mask & watched) != caught:
-                stop.set()
-                return
+        while not interrupted():
             time.sleep(0.1)
 
     threading.Thread(target=watch, daemon=True).start()
+    return interrupted
 
 
 def publish(root: Path, *, follow: bool = False) -> int:
@@ -220,8 +226,7 @@ def publish(root: Path, *, follow: bool = False) -> int:
             raise BuildInterruptedError
 
     previous = {s: signal.signal(s, on_signal) for s in _STOP_SIGNALS}
-    if follow:
-        follow_parent(stop)
+    parent_interrupted = follow_parent(stop) if follow else stop.is_set
     try:
         for stale in (stage, root / SITE_NEW):
             _remove(stale)
@@ -240,7 +245,7 @@ def publish(root: Path, *, follow: bool = False) -> int:
             )
             return EXIT_BAD_DATA
         with _signals_held():
-            if stop.is_set():
+            if parent_interrupted():
                 raise BuildInterruptedError
             swap(root, stage)
             settled.set()
