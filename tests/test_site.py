@@ -166,3 +166,9 @@ def test_linkcheck_finds_broken_links_and_anchors(tmp_path: Path) -> None:
         "index.html:4: missing.svg: no such file missing.svg",
     ]
     assert external == ["https://example.org/"]
+
+
+def test_the_hook_and_the_generator_agree_on_the_matrix_file() -> None:
+    from generator import mkdocs_hook
+
+    assert mkdocs_hook.MATRIX_PARTIAL == site.MATRIX_PARTIAL
