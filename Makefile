@@ -85,11 +85,13 @@ lint: venv
 	$(PY) -m ruff format --check generator tests
 	$(PY) -m mypy
 
-# Built into site.new and swapped in only on success: a failed build keeps the last good site.
+# Staged in build/stage and site.new, swapped in (docs/guide, docs/blog/posts, site) only
+# when the generator and mkdocs build --strict both succeeded; a failed or interrupted
+# build leaves the last good output. One command, so the shell execs it: make's child is
+# the publisher, which forwards SIGINT/SIGTERM to mkdocs and, with --follow-parent, also
+# stops when make alone is sent SIGINT (make forwards nothing then; it waits).
 site: venv graphviz
-	rm -rf site.new
-	$(PY) -m mkdocs build --strict --site-dir site.new
-	rm -rf site && mv site.new site
+	$(PY) -m generator.publish --follow-parent
 
 serve: venv graphviz
 	$(PY) -m mkdocs serve

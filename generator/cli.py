@@ -9,6 +9,7 @@ locations; anything else is reported in one line as an internal error (exit 3,
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from generator import capture as capture_mod
 from generator import compare, diagrams, parsers, pipeline, report, rules, site
@@ -85,9 +86,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Visible(io.TextIOBase):
+    """A text stream that shows control characters as escapes (see :func:`report.visible`).
+
+    Every verb prints capture text (names, titles, waiver reasons, file names, raw
+    diffs); escaping at the stream covers them all. Newlines and tabs pass: the
+    formats use them, and the report functions already escape those inside data.
+    """
+
+    def __init__(self, target: TextIO) -> None:
+        self._target = target
+
+    def write(self, s: str) -> int:
+        self._target.write(report.visible(s, keep="\n\t"))
+        return len(s)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
+    out = cast(TextIO, _Visible(out or sys.stdout))
+    err = cast(TextIO, _Visible(err or sys.stderr))
     try:
         args = build_parser().parse_args(argv)
         if args.verb == "parse":
@@ -334,6 +354,8 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             bad_files.update(p.location.file for p in exc.problems)
             continue
         items.extend(report.from_finding(f) for f in analysis.result.findings)
+        # The site draws every capture: a name its diagram cannot show fails here, not in make site.
+        items.extend(report.from_problem(p) for p in diagrams.problems(analysis))
     for path in roots:
         if path.is_dir() and (path / compare.COMPARISONS_FILE).is_file():
             try:

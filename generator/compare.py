@@ -390,7 +390,16 @@ def load_declared(root: Path) -> tuple[Declared, ...]:
         seen.add(cid)
         for key in ("before", "after"):
             target = str(item[key])
-            if not (root / f"{target}.yaml").is_file():
+            target_path = root / f"{target}.yaml"
+            if target_path.is_symlink():
+                # A capture is published under its own id only: an alias would name a page never written.
+                problems.add(
+                    src.problem(
+                        doc.line("comparisons", index, key),
+                        f"comparisons[{index}].{key} names {target!r}, which is a symlink; name the capture it points to",
+                    )
+                )
+            elif not target_path.is_file():
                 problems.add(
                     src.problem(
                         doc.line("comparisons", index, key),

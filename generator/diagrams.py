@@ -10,31 +10,38 @@ Determinism and safety:
 
 - node ids are derived from names (a slug plus a short hash), the graph carries an
   ``id`` so several SVGs on one page do not clash, and everything is emitted sorted;
-- every label goes through :func:`graphviz.escape`, so a capture line holding
-  ``"``, ``<``, ``>``, ``{`` or ``\\`` is shown, never interpreted;
+- every label is an HTML-like label whose every character is escaped (control
+  characters shown as ``\\xNN``), so no capture text can end the label and add
+  attributes (``URL``, ``href``, ``tooltip``, ``id``) or markup, whatever its length;
+  ids, classes and the graph name are slugs, never data;
 - no edge carries a label (Graphviz cannot give it a background, and it would be
   unreadable in one of Material's two colour schemes): texts sit in filled nodes.
 
-Rendering writes ``<sha256>.dot`` into a cache folder and runs **one** ``dot -Tsvg -O``
-for all graphs whose SVG is not cached yet; an unchanged graph costs no process.
+Rendering writes ``<sha256>.dot`` into a cache folder and runs one ``dot`` per graph
+whose SVG is not cached yet, in parallel on every core; an unchanged graph costs no
+process. One process per graph, not one batch: a batched ``dot -O a.dot b.dot`` orders
+clusters differently from run to run, so the site would not be reproducible.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import ipaddress
+import os
 import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import graphviz
 
-from generator.errors import GeneratorError, Location, Problem
+from generator.errors import GeneratorError, Location, Problem, printable
 from generator.facts import Facts, pod_ports
-from generator.model import Namespace, NodeModel
+from generator.model import Namespace, NodeModel, Route
 from generator.pipeline import Analysis
 
 # Mid-tone strokes and light fills: filled shapes carry dark text in both colour
@@ -67,9 +74,72 @@ def _slug(text: str) -> str:
     return f"{readable}-{digest}"
 
 
+# Linux interface names stop at 15 characters and Kubernetes names at 253; a longer
+# line is cut (visibly) so one hostile name cannot make a diagram unreadable.
+MAX_LABEL_CHARS = 253
+
+
 def _label(*lines: str) -> str:
-    """A multi-line label whose every character is literal text to Graphviz."""
-    return "\\n".join(graphviz.escape(line) for line in lines)
+    """An HTML-like label whose every character is literal text to Graphviz.
+
+    Quoted labels rely on the caller keeping graphviz's escaping through every string
+    operation, and a quoted value that starts with ``<`` and ends with ``>`` turns
+    into markup; here the only markup is ours (``<`` ``>`` around, ``<br/>`` between
+    lines) and every character of data is an entity or plain text. Characters an SVG
+    cannot hold (control characters, surrogates) are shown as escapes. Graphviz expands
+    ``\\N``, ``\\G`` and ``\\E`` even inside HTML-like labels (and after entities), so
+    a backslash is doubled: ``dot`` shows ``\\\\`` as one backslash.
+    """
+    body = "<br/>".join(
+        html.escape(printable(line, limit=MAX_LABEL_CHARS), quote=True).replace("\\", "\\\\") for line in lines
+    )
+    return f"<{body}>"
+
+
+def drawable(text: str) -> str | None:
+    """Why ``text`` cannot be drawn as it is (None when it can): what ``check`` reports."""
+    if len(text) > MAX_LABEL_CHARS:
+        return f"is {len(text)} characters long; a diagram shows at most {MAX_LABEL_CHARS}"
+    bad = sorted({ch for ch in text if not ch.isprintable() or ch == "\t"})
+    if bad:
+        shown = ", ".join(printable(ch) for ch in bad)
+        return f"holds characters a diagram cannot show ({shown})"
+    return None
+
+
+def problems(analysis: Analysis) -> list[Problem]:
+    """Every name or address a diagram would draw differently from the capture, at its capture line."""
+    capture = analysis.capture
+    found: dict[tuple[int, str], Problem] = {}
+
+    def visit(kind: str, text: str | None, line: int) -> None:
+        if text is None:
+            return
+        why = drawable(text)
+        if why is not None:
+            found.setdefault(
+                (line, text),
+                Problem(
+                    Location(capture.path, line),
+                    f"{kind} {printable(text, limit=60)!s} {why}",
+                    capture.source_line(line),
+                ),
+            )
+
+    for ns in analysis.model.namespaces:
+        visit("namespace", ns.name, next((s.line for s in capture.sections if s.namespace == ns.name), 0) or 1)
+        for iface in ns.interfaces:
+            visit("interface name", iface.name, iface.line)
+            visit("master", iface.master, iface.line)
+            for address in iface.addresses:
+                visit("address", address.cidr, address.line)
+        for bridge in ns.bridges:
+            visit("bridge name", bridge.name, bridge.line)
+            for port in bridge.ports:
+                visit("bridge port", port, bridge.line)
+        for route in ns.routes:
+            visit("route device", route.device, route.line)
+    return [found[k] for k in sorted(found)]
 
 
 @dataclass
@@ -189,7 +259,7 @@ def _draw(graph: graphviz.Digraph, b: _Builder, model: NodeModel, facts: Facts) 
             shape="box",
         )
         b.edge(routing_id, uplink_id, kind="route")
-        routes = sorted(facts.per_pod_routes, key=lambda r: (ipaddress.ip_network(r.destination), r.device or ""))
+        routes = sorted(facts.per_pod_routes, key=_route_order)
         for route in routes[:MAX_ROUTES_DRAWN]:
             vid = veth(route.device or "?", [f"route {route.destination}"])
             b.edge(vid, routing_id, kind="route")
@@ -241,6 +311,12 @@ def _draw(graph: graphviz.Digraph, b: _Builder, model: NodeModel, facts: Facts) 
         b.node(
             graph, "elided", ["more host interfaces", "left out by the author"], "missing", dashed=True, shape="note"
         )
+
+
+def _route_order(route: Route) -> tuple[int, int, str, str]:
+    # IPv4 and IPv6 networks do not compare with each other: order by family first.
+    network = ipaddress.ip_network(route.destination)
+    return (network.version, int(network.network_address), str(network), route.device or "")
 
 
 VethFn = Callable[[str, Iterable[str]], str]
@@ -295,39 +371,57 @@ def find_dot() -> str:
     return dot
 
 
-def render(sources: dict[str, str], out_dir: Path, cache_dir: Path) -> RenderStats:
-    """Write ``<name>.svg`` under ``out_dir`` for each DOT source, with one ``dot`` run for all new ones.
+def render(sources: dict[str, str], out_dir: Path, cache_dir: Path, *, workers: int | None = None) -> RenderStats:
+    """Write ``<name>.svg`` under ``out_dir`` for each DOT source; one ``dot`` per graph not yet cached.
 
     ``name`` may contain ``/``; it must stay inside ``out_dir``. SVGs are cached by
     the SHA-256 of their DOT source, so an unchanged graph is copied, not rendered.
+    The ``dot`` processes run ``workers`` at a time (default: one per core).
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
-    todo: list[Path] = []
+    out_root = out_dir.resolve()
     hashes: dict[str, str] = {}
     for name, source in sorted(sources.items()):
-        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-        hashes[name] = digest
-        dot_file = cache_dir / f"{digest}.dot"
-        if not (cache_dir / f"{digest}.dot.svg").exists():
-            dot_file.write_text(source, encoding="utf-8")
-            todo.append(dot_file)
-    processes = 0
-    if todo:
-        dot = find_dot()
-        result = subprocess.run(
-            [dot, "-Tsvg", "-O", *(str(p) for p in sorted(set(todo)))], capture_output=True, text=True, check=False
-        )
-        processes = 1
-        if result.returncode != 0:
-            first = (result.stderr.strip().splitlines() or ["no message"])[0]
-            raise GeneratorError(Problem(Location(str(cache_dir)), f"dot failed (exit {result.returncode}): {first}"))
-    out_root = out_dir.resolve()
-    for name, digest in hashes.items():
         target = (out_dir / f"{name}.svg").resolve()
         if out_root not in target.parents:
             raise GeneratorError(Problem(Location(name), f"diagram name {name!r} would be written outside {out_dir}"))
+        hashes[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    todo = sorted({digest for digest in hashes.values() if not (cache_dir / f"{digest}.svg").exists()})
+    if todo:
+        dot = find_dot()
+        by_digest = {digest: sources[name] for name, digest in hashes.items()}
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            failures = [f for f in pool.map(lambda d: _render_one(dot, by_digest[d], cache_dir, d), todo) if f]
+        if failures:
+            names = {digest: name for name, digest in sorted(hashes.items(), reverse=True)}
+            raise GeneratorError(
+                [
+                    Problem(Location(f"diagram {names[digest]}"), f"dot failed: {message}")
+                    for digest, message in failures
+                ]
+            )
+    for name, digest in hashes.items():
+        target = out_dir / f"{name}.svg"
         target.parent.mkdir(parents=True, exist_ok=True)
-        svg = (cache_dir / f"{digest}.dot.svg").read_bytes()
+        svg = (cache_dir / f"{digest}.svg").read_bytes()
         if not target.exists() or target.read_bytes() != svg:
             target.write_bytes(svg)
-    return RenderStats(graphs=len(sources), rendered=len(set(todo)), dot_processes=processes)
+    return RenderStats(graphs=len(sources), rendered=len(todo), dot_processes=len(todo))
+
+
+def _render_one(dot: str, source: str, cache_dir: Path, digest: str) -> tuple[str, str] | None:
+    """Render one graph into the cache; (digest, dot's first line of complaint) when it fails.
+
+    The SVG is written under a temporary name and renamed: an interrupted build or a
+    concurrent one never leaves a half-written SVG that a later build would trust.
+    """
+    tmp = cache_dir / f".{digest}.{os.getpid()}.tmp"
+    result = subprocess.run(
+        [dot, "-Tsvg", "-o", str(tmp)], input=source.encode("utf-8"), capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        first = (result.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[0]
+        return digest, f"exit {result.returncode}: {printable(first)}"
+    tmp.replace(cache_dir / f"{digest}.svg")
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 # HTML's five plus Markdown syntax characters and those extensions add: '|' (tables),
 # '~' and '^' (tilde/caret), ':' (emoji), '=' (mark), '$' (arithmatex). One table, one
@@ -49,3 +50,46 @@ def fence_for(value: str) -> str:
 def attribute(value: str) -> str:
     """An HTML attribute value (quoted by the caller)."""
     return html.escape(value, quote=True)
+
+
+# Elements that run code, load a document or send a form: never allowed from data or articles.
+_ACTIVE_TAGS = frozenset(
+    {"script", "iframe", "frame", "object", "embed", "applet", "base", "form", "meta", "link", "style", "svg", "math"}
+)
+_URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "xlink:href", "srcset", "data", "poster", "background"}
+)
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+class _Inspector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _ACTIVE_TAGS:
+            self.found.append(f"a <{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"an {name}= attribute on <{tag}>")
+            elif name in _URL_ATTRIBUTES and value is not None:
+                # Browsers drop blanks and control characters inside a scheme ("java\tscript:").
+                squeezed = "".join(ch for ch in value if ch.isprintable() and not ch.isspace())
+                scheme = _SCHEME.match(squeezed)
+                if scheme and scheme.group(1).lower() not in _SAFE_SCHEMES:
+                    self.found.append(f"a {scheme.group(1).lower()}: link in {name}= on <{tag}>")
+
+    handle_startendtag = handle_starttag
+
+
+def unsafe_html(document: str) -> list[str]:
+    """What in ``document`` could run code or leave the site: active elements, event handlers, script links.
+
+    Text is never flagged: a capture output that *prints* ``javascript:`` is data.
+    """
+    inspector = _Inspector()
+    inspector.feed(document)
+    inspector.close()
+    return inspector.found

@@ -1,25 +1,55 @@
-"""The only MkDocs-specific code: regenerate the guide before each build.
+"""The only MkDocs-specific code: regenerate the guide before each build, and put the matrix on the home page.
 
 ``mkdocs build`` and ``mkdocs serve`` both call :func:`on_pre_build`, which runs the
 generator (files are rewritten only when their content changes, so ``serve`` does
 not loop). A bad capture or a failed article claim stops the build with the
-generator's located messages, before MkDocs cleans the old site.
+generator's located messages, before MkDocs cleans the old site. ``make site`` runs
+the generator itself into a staging folder (``generator/publish.py``) and sets
+``FIELDGUIDE_STAGED``: the pages are already there, so the hook only reads them.
+
+The home page is hand-written; a line holding only :data:`MATRIX_MARKER` is replaced
+by the generated matrix. This replaces a snippets include: the snippets extension
+reads its syntax anywhere in a page, capture output included.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
 
 from generator.errors import GeneratorError
-from generator.site import main_build
+
+MATRIX_MARKER = "<!-- fieldguide: matrix -->"
+# generator.site.MATRIX_PARTIAL, spelled out: a staged build only reads it, and importing the
+# generator (a third of a second) is then wasted.
+MATRIX_PARTIAL = "guide/_partials/matrix.md"
+HOME = "index.md"
 
 
 def on_pre_build(config: Any, **kwargs: Any) -> None:
+    if os.environ.get("FIELDGUIDE_STAGED") == "1":
+        return
+    from generator.site import main_build
+
     root = Path(config.config_file_path).parent
     try:
         main_build(root / "captures", Path(config.docs_dir), root / ".cache" / "diagrams")
     except GeneratorError as exc:
         raise PluginError(f"the generator refused to build the guide:\n{exc}") from None
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, **kwargs: Any) -> str:
+    if page.file.src_uri != HOME:
+        return markdown
+    lines = markdown.split("\n")
+    if MATRIX_MARKER not in (line.strip() for line in lines):
+        return markdown
+    partial = Path(config.docs_dir) / MATRIX_PARTIAL
+    if not partial.is_file():
+        raise PluginError(f"docs/{HOME}: the matrix marker needs {partial}, which the generator writes")
+    matrix = partial.read_text(encoding="utf-8").rstrip("\n")
+    # Whole marker lines are replaced in one pass: the matrix text is never searched again.
+    return "\n".join(matrix if line.strip() == MATRIX_MARKER else line for line in lines)

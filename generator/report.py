@@ -64,6 +64,25 @@ def from_finding(finding: Finding) -> Item:
     )
 
 
+def visible(value: str, keep: str = "") -> str:
+    """``value`` with every non-printable character (except those in ``keep``) shown as an escape.
+
+    Data reaches a terminal or a CI log through these formats: an ESC, BEL or CR from a
+    capture would otherwise retitle, clear or overwrite the reader's screen.
+    """
+    if value.isprintable():
+        return value
+    out = []
+    for ch in value:
+        if ch.isprintable() or ch in keep:
+            out.append(ch)
+        elif ch == "\t":
+            out.append("\\t")
+        else:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+    return "".join(out)
+
+
 def _sorted(items: Iterable[Item]) -> list[Item]:
     return sorted(items, key=lambda i: (i.file, i.line or 0, i.rule, i.message))
 
@@ -76,24 +95,25 @@ def text(items: Iterable[Item]) -> str:
         if item.file != current:
             if current is not None:
                 out.append("")
-            out.append(f"{item.file}")
+            out.append(visible(item.file))
             current = item.file
-        where = item.file if item.line is None else f"{item.file}:{item.line}"
+        where = visible(item.file) if item.line is None else f"{visible(item.file)}:{item.line}"
         if item.context:
-            where += f" [{item.context}]"
+            where += f" [{visible(item.context)}]"
         label = item.severity if item.rule == "capture" else f"{item.severity} {item.rule} {item.name}"
         waived = " (waived)" if item.waived else ""
-        out.append(f"  {where}: {label}{waived}: {item.message}")
+        out.append(f"  {where}: {label}{waived}: {visible(item.message)}")
         for line, source in item.evidence:
             if source is not None:
                 out.append(f"    {line:>5} | {printable(source)}")
         if item.waived:
-            out.append(f"    waiver: {item.waived}")
+            out.append(f"    waiver: {visible(item.waived)}")
     return "\n".join(out) + ("\n" if out else "")
 
 
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # CR and LF are the annotation's own escapes (%0D, %0A); every other control character is made visible.
+    return visible(value, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:

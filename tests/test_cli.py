@@ -138,3 +138,14 @@ def test_show_says_which_outputs_are_partial_or_raw(tmp_path: Path) -> None:
     assert code == 0
     assert "  partial (| grep cbr0): ip route | grep cbr0\n" in out
     assert "  raw output kept verbatim: ip adr (did you mean 'ip addr'?)\n" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_check_never_prints_control_characters_from_file_names(tmp_path: Path, fmt: str) -> None:
+    bad = tmp_path / "kubenet-none" / "cali\x1b]0;owned\x07\x1b[2J.yaml"
+    bad.parent.mkdir()
+    bad.write_text("schema: 1\n")
+    code, out, err = run("check", "--format", fmt, "--root", str(tmp_path), str(bad))
+    assert code == 1
+    assert not any(ch in out + err for ch in "\x1b\x07\r")
+    assert "cali\\x1b]0;owned\\x07\\x1b[2J.yaml" in out + err

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from generator import compare, pipeline
+from generator import compare, pipeline, site
 from generator.cli import main
-from generator.errors import CaptureError
+from generator.errors import CaptureError, GeneratorError
 from tests.conftest import ROOT
+
+KN = "kubenet-none/aks-nodepool1-27511634-vmss000000"
+KC = "kubenet-calico/node-10.240.0.4"
 
 CAPTURES = ROOT / "captures"
 
@@ -126,7 +130,7 @@ def test_check_validates_comparisons_yaml(tmp_path: Path, monkeypatch: pytest.Mo
     assert main(["check", "--root", ".", "."], out=out, err=err) == 1
     assert err.getvalue() == (
         "comparisons.yaml\n"
-        "  comparisons.yaml:2: error: comparisons[0].id is 'X'; expected a lower-case slug such as kubenet-policy\n"
+        "  comparisons.yaml:2: error: comparisons[0].id is 'X'; expected a lower-case slug of at most 80 characters, such as kubenet-policy\n"
         "        2 |   - id: X\n"
         "0 captures checked: 1 with problems\n"
     )
@@ -149,3 +153,44 @@ def test_a_side_without_routes_is_not_captured_never_removed(tmp_path: Path) -> 
     assert routes and {ch.kind for ch in routes} == {"not-captured"}
     assert _change(c, "routes", "default").summary == "default route via the gateway: not captured after"
     assert _change(c, "mode", "datapath").kind == "same"
+
+
+def _project_with(tmp_path: Path, comparisons: str) -> Path:
+    shutil.copytree(ROOT / "captures", tmp_path / "captures")
+    (tmp_path / "captures" / "comparisons.yaml").write_text(comparisons)
+    return tmp_path / "captures"
+
+
+def test_over_long_comparison_id_is_refused_by_check_not_by_the_file_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = "a" * 300
+    root = _project_with(
+        tmp_path,
+        f"comparisons:\n  - id: {cid}\n    title: t\n    before: {KN}\n    after: {KC}\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "--root", "captures", "captures"], out=out, err=err) == 1
+    assert (
+        f"  captures/comparisons.yaml:2: error: comparisons[0].id is '{cid[:57]}...'; expected a lower-case slug of at most "
+        "80 characters, such as kubenet-policy\n"
+    ) in err.getvalue()
+    with pytest.raises(GeneratorError, match=r"^captures/comparisons.yaml:2: comparisons\[0\].id is 'a{57}\.\.\.'"):
+        site.load_site(root)
+
+
+def test_comparison_naming_a_symlinked_alias_is_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project_with(
+        tmp_path,
+        f"comparisons:\n  - id: alias\n    title: t\n    before: kubenet-none/alias\n    after: {KC}\n",
+    )
+    (root / "kubenet-none" / "alias.yaml").symlink_to(root / f"{KN}.yaml")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(GeneratorError) as info:
+        site.load_site(root)
+    assert (
+        "captures/comparisons.yaml:4: comparisons[0].before names 'kubenet-none/alias', which is a symlink; "
+        "name the capture it points to\n    |     before: kubenet-none/alias"
+    ) in str(info.value)
+    assert "Traceback" not in str(info.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator import capture, diagrams, pipeline
-from generator.errors import GeneratorError
+from generator.errors import GeneratorError, printable
 from tests.conftest import ROOT
 from tests.test_rules import write_capture
 
@@ -37,7 +38,7 @@ def test_dot_matches_golden(path: Path) -> None:
 def test_svgs_render_through_real_dot(tmp_path: Path) -> None:
     sources = {p.parent.name: _source(p) for p in SERIES}
     stats = diagrams.render(sources, tmp_path / "out", tmp_path / "cache")
-    assert (stats.graphs, stats.rendered, stats.dot_processes) == (4, 4, 1)
+    assert (stats.graphs, stats.rendered, stats.dot_processes) == (4, 4, 4)
     for name, source in sources.items():
         svg = (tmp_path / "out" / f"{name}.svg").read_text(encoding="utf-8")
         gid = re.search(r'\bid="(fg-[^"]+)"', source)
@@ -52,9 +53,9 @@ def test_svgs_render_through_real_dot(tmp_path: Path) -> None:
 def test_bridge_and_transparent_are_told_apart_at_a_glance() -> None:
     bridge = _source(CAPTURES / "kubenet-none" / "aks-nodepool1-27511634-vmss000000.yaml")
     transparent = _source(CAPTURES / "kubenet-calico" / "node-10.240.0.4.yaml")
-    assert 'label="CNI bridge cbr0\\n10.100.1.1/24"' in bridge and "host routing table" not in bridge
+    assert "label=<CNI bridge cbr0<br/>10.100.1.1/24>" in bridge and "host routing table" not in bridge
     assert (
-        "host routing table\\n9 per-pod route(s)\\nno CNI bridge" in transparent
+        "host routing table<br/>9 per-pod route(s)<br/>no CNI bridge" in transparent
         and "CNI bridge" not in transparent.replace("no CNI bridge", "")
     )
 
@@ -119,3 +120,85 @@ def test_comparison_graph_has_both_sides(tmp_path: Path) -> None:
     diagrams.render({"cmp": source}, tmp_path / "out", tmp_path / "cache")
     svg = (tmp_path / "out" / "cmp.svg").read_text(encoding="utf-8")
     assert "before: azure&#45;none/aks&#45;nodepool1&#45;44430483&#45;vmss000000" in svg
+
+
+INJECTION = '<x> URL="javascript:void(window.__pwned=1)" tooltip=<y>'
+# Text ip addr names hold no blanks or colons; DOT separates attributes with commas as well.
+INJECTION_TEXT = '<x>,URL="javascript&#58;void(0)",tooltip=<y>'
+
+
+def _hostile_host(name: str) -> str:
+    """HOST_TRANSPARENT with the pod's host veth renamed (text ip addr takes a name up to the colon)."""
+    from tests.test_rules import HOST_TRANSPARENT
+
+    return HOST_TRANSPARENT.replace("cali4cd5cd7d78e@if3:", f"{name}@if3:")
+
+
+@pytest.mark.parametrize("name", [INJECTION_TEXT, "<b>x</b>", "a&amp;b", "];evil[", "a\\Nb\\G", "x" * 5000])
+def test_no_label_can_add_attributes_or_markup(tmp_path: Path, name: str) -> None:
+    """Whatever the name (and however long), the SVG shows it as text: no link, tooltip or markup."""
+    from tests.test_rules import transparent
+
+    path = write_capture(tmp_path, **transparent(host=_hostile_host(name)))
+    source = diagrams.dot_source(diagrams.node_graph(pipeline.analyse(path, tmp_path)))
+    diagrams.render({"g": source}, tmp_path / "out", tmp_path / "cache")
+    svg = (tmp_path / "out" / "g.svg").read_text(encoding="utf-8")
+    assert "javascript:" not in svg.replace("javascript:void(window.__pwned=1)&quot;", "")
+    assert "<a " not in svg and "xlink:href" not in svg and "<b>" not in svg
+    shown = printable(name, limit=diagrams.MAX_LABEL_CHARS)
+    text = shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    assert f">{text}</text>" in svg
+
+
+def test_json_ip_addr_name_is_literal_too(tmp_path: Path) -> None:
+    from tests.test_rules import transparent
+
+    host = (
+        '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"mtu":65536,"addr_info":[]},'
+        '{"ifindex":2,"ifname":"eth0","flags":["UP"],"mtu":1500,"addr_info":'
+        '[{"family":"inet","local":"10.240.0.4","prefixlen":16,"scope":"global"}]},'
+        f'{{"ifindex":15,"link_index":3,"ifname":{json.dumps(INJECTION)},"flags":["UP"],"mtu":1500,"addr_info":[]}}]\n'
+    )
+    path = write_capture(tmp_path, **transparent(host=host))
+    text = path.read_text(encoding="utf-8").replace(
+        "command: ip addr\n    output: |\n      [", "command: ip -j addr\n    output: |\n      ["
+    )
+    path.write_text(text, encoding="utf-8")
+    analysis = pipeline.analyse(path, tmp_path)
+    assert any(i.name == INJECTION for i in analysis.model.host.interfaces)  # type: ignore[union-attr]
+    diagrams.render({"g": diagrams.dot_source(diagrams.node_graph(analysis))}, tmp_path / "out", tmp_path / "cache")
+    svg = (tmp_path / "out" / "g.svg").read_text(encoding="utf-8")
+    assert "<a " not in svg and "xlink:href" not in svg
+    assert "&lt;x&gt; URL=&quot;javascript:void(window.__pwned=1)&quot; tooltip=&lt;y&gt;</text>" in svg
+
+
+def test_ipv6_per_pod_route_next_to_ipv4_ones_is_drawn(tmp_path: Path) -> None:
+    """IPv4 and IPv6 networks do not compare: the per-pod routes are ordered by family first."""
+    from tests.test_rules import transparent
+
+    routes = (
+        "default via 10.240.0.1 dev eth0\n"
+        "10.244.0.10 dev cali4cd5cd7d78e scope link\n"
+        "fd00::a dev cali4cd5cd7d78e metric 1024 pref medium\n"
+        "10.240.0.0/16 dev eth0 proto kernel scope link src 10.240.0.4\n"
+    )
+    path = write_capture(tmp_path, **transparent(routes=routes))
+    path.write_text(path.read_text(encoding="utf-8").replace("command: route -n", "command: ip route"))
+    analysis = pipeline.analyse(path, tmp_path)
+    assert {r.destination for r in analysis.facts.per_pod_routes} >= {"10.244.0.10/32", "fd00::a/128"}
+    source = diagrams.dot_source(diagrams.node_graph(analysis))
+    # Both routes reach one veth; the IPv4 one sorts first and labels it.
+    assert "route 10.244.0.10/32" in source
+
+
+def test_names_a_diagram_cannot_show_are_problems_at_their_line(tmp_path: Path) -> None:
+    from tests.test_rules import transparent
+
+    long_name = "v" * 300
+    path = write_capture(tmp_path, **transparent(host=_hostile_host(long_name)))
+    analysis = pipeline.analyse(path, tmp_path)
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if long_name in t)
+    assert [p.format() for p in diagrams.problems(analysis)] == [
+        f"{path.as_posix()}:{line}: interface name {'v' * 57}... is 300 characters long; a diagram shows at most 253\n"
+        f"    | {printable(path.read_text().splitlines()[line - 1])}"
+    ]

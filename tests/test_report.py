@@ -42,3 +42,33 @@ def test_text_groups_per_file_and_shows_control_characters() -> None:
     assert report.text([item]) == (
         "captures/a,b/x:y.yaml\n  captures/a,b/x:y.yaml:7: error FG004 bridge-ports-agree: m\n        7 | a\\x1b[31mb\n"
     )
+
+
+HOSTILE = "cali\x1b]0;owned\x07\x1b[2J\rx"
+
+
+def test_text_escapes_control_characters_in_every_field() -> None:
+    item = report.Item(
+        file=f"captures/{HOSTILE}.yaml",
+        line=3,
+        severity="warning",
+        rule="FG002",
+        name="n",
+        message=f"interface {HOSTILE}",
+        context=f"host: {HOSTILE}",
+        waived=f"because {HOSTILE}",
+    )
+    shown = "cali\\x1b]0;owned\\x07\\x1b[2J\\x0dx"
+    assert report.text([item]) == (
+        f"captures/{shown}.yaml\n"
+        f"  captures/{shown}.yaml:3 [host: {shown}]: warning FG002 n (waived): interface {shown}\n"
+        f"    waiver: because {shown}\n"
+    )
+
+
+def test_github_annotations_escape_control_characters() -> None:
+    item = report.Item(**{**ITEM.__dict__, "file": f"captures/{HOSTILE}.yaml", "message": f"x {HOSTILE}\n"})
+    assert report.github([item]) == (
+        "::error file=captures/cali\\x1b]0;owned\\x07\\x1b[2J%0Dx.yaml,line=7,title=FG004 bridge-ports-agree"
+        "::x cali\\x1b]0;owned\\x07\\x1b[2J%0Dx%0A\n"
+    )

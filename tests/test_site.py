@@ -44,7 +44,7 @@ def mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_second_build_writes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     first = build(project)
-    assert first.written and first.diagrams is not None and first.diagrams.dot_processes == 1
+    assert first.written and first.diagrams is not None and first.diagrams.dot_processes == first.diagrams.graphs == 4
     second = build(project)
     assert (second.written, second.removed) == ([], [])
     assert second.unchanged == len(first.written)
@@ -88,10 +88,15 @@ def test_article_claim_contradicted_by_data_fails_naming_article_and_line(
 def test_pasted_output_in_an_article_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     article = project / "docs" / "articles" / "part-1-kubenet.md"
-    article.write_text(article.read_text() + "\n```\nKernel IP routing table\n```\n")
+    text = article.read_text()
+    article.write_text(text + "\n```\nKernel IP routing table\n```\n")
     with pytest.raises(site.ArticleError) as info:
         build(project)
-    assert "docs/articles/part-1-kubenet.md: a code block typed into the article" in str(info.value)
+    line = len(text.splitlines()) + 2  # after a blank line
+    assert str(info.value) == (
+        f"docs/articles/part-1-kubenet.md:{line}: a code block typed into the article; "
+        "outputs come from captures: use output(...)\n    | ```"
+    )
 
 
 def test_unknown_capture_in_an_article(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,3 +166,9 @@ def test_linkcheck_finds_broken_links_and_anchors(tmp_path: Path) -> None:
         "index.html:4: missing.svg: no such file missing.svg",
     ]
     assert external == ["https://example.org/"]
+
+
+def test_the_hook_and_the_generator_agree_on_the_matrix_file() -> None:
+    from generator import mkdocs_hook
+
+    assert mkdocs_hook.MATRIX_PARTIAL == site.MATRIX_PARTIAL

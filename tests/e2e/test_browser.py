@@ -100,7 +100,8 @@ def planted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (work / "captures" / "kubenet-none" / "hostile.yaml").write_text(HOSTILE, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        # Not -q: it drops the warnings --strict counts.
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
         cwd=work,
         env=env,
         capture_output=True,
