@@ -39,6 +39,7 @@ from pathlib import Path
 
 import graphviz
 
+from generator import facts as facts_mod
 from generator.errors import GeneratorError, Location, Problem, printable
 from generator.facts import Facts, pod_ports
 from generator.model import Namespace, NodeModel, Route
@@ -59,6 +60,7 @@ COLOURS = {
     "docker": "#eceff1",
     "missing": "#ffffff",
     "note": "#fff7d6",
+    "tunnel": "#f3e3d3",
 }
 MAX_ROUTES_DRAWN = 12
 INSTALL_HINT = (
@@ -268,8 +270,30 @@ def _draw(graph: graphviz.Digraph, b: _Builder, model: NodeModel, facts: Facts) 
                 graph, "more-routes", [f"... {len(routes) - MAX_ROUTES_DRAWN} more per-pod routes"], "note", dashed=True
             )
             b.edge(more, routing_id, kind="route", dashed=True)
+    elif mode == "ebpf":
+        _draw_ebpf(graph, b, host, facts, uplink_id, veth)
+    elif mode == "transparent" and facts.host_veths:
+        # Routed by elimination: the veths hang off no bridge, the routes were not captured.
+        routing_id = b.node(
+            graph, "routing", ["host routing table", "routes not captured", "no CNI bridge"], "routing", shape="box"
+        )
+        b.edge(routing_id, uplink_id, kind="route")
+        for name in facts.host_veths[:MAX_ROUTES_DRAWN]:
+            b.edge(veth(name), routing_id, kind="route", dashed=True)
     else:
         b.node(graph, "mode", [f"mode: {mode}", facts.mode.reason], "note", dashed=True)
+
+    # Tunnels that carry pod traffic to other nodes.
+    if facts.encapsulation.value not in ("none", facts_mod.UNKNOWN, facts_mod.NOT_CAPTURED):
+        for name in facts.tunnels:
+            if host.interface(name) is not None or any(r.device == name for r in host.routes):
+                tunnel_id = b.node(
+                    graph,
+                    f"tunnel/{name}",
+                    [name, f"{facts.encapsulation.value} to other nodes"],
+                    "tunnel",
+                )
+                b.edge(tunnel_id, uplink_id, kind="route", dashed=True)
 
     if facts.docker_bridge:
         b.node(graph, "docker", [facts.docker_bridge, "Docker bridge (no pods)"], "docker", dashed=True)
@@ -311,6 +335,21 @@ def _draw(graph: graphviz.Digraph, b: _Builder, model: NodeModel, facts: Facts) 
         b.node(
             graph, "elided", ["more host interfaces", "left out by the author"], "missing", dashed=True, shape="note"
         )
+
+
+def _draw_ebpf(
+    graph: graphviz.Digraph, b: _Builder, host: Namespace, facts: Facts, uplink_id: str, veth: VethFn
+) -> None:
+    """Cilium: the pod veths hang off no bridge; eBPF programs move packets, cilium_host routes the pod range."""
+    router = host.interface(facts_mod.CILIUM_HOST)
+    lines = [facts_mod.CILIUM_HOST, *(a.cidr for a in (router.ipv4 if router else ())), "eBPF datapath (Cilium)"]
+    router_id = b.node(graph, "ebpf", lines, "routing", shape="box")
+    b.edge(router_id, uplink_id, kind="route")
+    for name in facts.host_veths[:MAX_ROUTES_DRAWN]:
+        b.edge(veth(name, ["eBPF"]), router_id, kind="route")
+    if len(facts.host_veths) > MAX_ROUTES_DRAWN:
+        more = b.node(graph, "more-veths", [f"... {len(facts.host_veths) - MAX_ROUTES_DRAWN} more pod veths"], "note")
+        b.edge(more, router_id, kind="route", dashed=True)
 
 
 def _route_order(route: Route) -> tuple[int, int, str, str]:

@@ -202,3 +202,25 @@ def test_names_a_diagram_cannot_show_are_problems_at_their_line(tmp_path: Path) 
         f"{path.as_posix()}:{line}: interface name {'v' * 57}... is 300 characters long; a diagram shows at most 253\n"
         f"    | {printable(path.read_text().splitlines()[line - 1])}"
     ]
+
+
+LAB = sorted((ROOT / "tests" / "fixtures" / "facts").glob("lab-*/*/*.yaml"))
+
+
+def _lab_source(path: Path) -> str:
+    analysis = pipeline.analyse(path, path.parent.parent)
+    return diagrams.node_graph(analysis).source
+
+
+def test_every_lab_layout_draws_through_real_dot(tmp_path: Path) -> None:
+    """Every datapath the lab builds renders; eBPF and tunnels are drawn, not left as a note."""
+    sources = {f"{p.parent.parent.name}--{p.stem}": _lab_source(p) for p in LAB}
+    stats = diagrams.render(sources, tmp_path / "out", tmp_path / "cache")
+    assert stats.rendered == len(LAB)
+    cilium = sources["lab-cilium--aks-nodepool1-vmss000000"]
+    assert "eBPF datapath (Cilium)" in cilium and "mode: ebpf" not in cilium
+    flannel = sources["lab-flannel-vxlan--aks-nodepool1-vmss000000"]
+    assert "label=<flannel.1<br/>vxlan to other nodes>" in flannel
+    calico = sources["lab-calico-vxlan--aks-nodepool1-vmss000000"]
+    assert "vxlan.calico<br/>vxlan to other nodes" in calico
+    assert all("mode: " not in s for n, s in sources.items() if "vmss000002" not in n), "every pod-carrying node drawn"
