@@ -733,7 +733,7 @@ def _datapath(
 ) -> Fact:
     """Bridge ports first: a veth enslaved to a bridge is switched, whatever routes also name it."""
     if model.host is None:
-        return Fact(NOT_CAPTURED, "nothing was captured in the host namespace")
+        return _datapath_undecided(model, host, host_veths)
     ported = [(i.master, i.line) for i in host.interfaces if i.name in host_veths and i.master in cni_bridges]
     ported += [
         (b.name, b.line) for b in host.bridges if b.name in cni_bridges and pod_ports(b, host, host_veths, uplink)
@@ -810,17 +810,42 @@ def _datapath(
 
 def _datapath_undecided(model: NodeModel, host: Namespace, host_veths: list[str]) -> Fact:
     missing = []
-    if not host.has_routes:
+    if model.host is None:
+        missing.append("outputs")
+    elif not host.has_routes:
         missing.append("routes (ip route or route -n)")
     elif host.partial_routes:
         missing.append("a complete route listing (only part was captured)")
-    if not host.has_bridges and not host.has_interfaces:
+    if model.host is not None and not host.has_bridges and not host.has_interfaces:
         missing.append("interfaces or bridge ports (ip addr, brctl show or bridge link)")
     if not host_veths and not model.pods and not missing:
         return Fact(UNKNOWN, "no pod veth and no pod namespace is visible: the node may have no pods")
     if missing:
+        proxied = _proxy_arp_gateways(model)
+        if proxied:
+            # Seen from the pod: its gateway is a link-local address that no bridge holds
+            # (169.254.1.1 for Calico and Azure CNI), so the host answers by proxy ARP and
+            # routes each pod; the host's own outputs that would show it were not captured.
+            shown = ", ".join(sorted({f"{r.gateway} ({pod})" for pod, r in proxied})[:3])
+            return Fact(
+                "routed",
+                f"pods route through a link-local gateway the host answers for ({shown}); the host's "
+                f"{' and '.join(missing)} were not captured",
+                tuple(r.line for _, r in proxied[:5]),
+            )
         return Fact(NOT_CAPTURED, f"the host's {' and '.join(missing)} were not captured")
     return Fact(UNKNOWN, f"pod veths ({_names(host_veths)}) are neither bridge ports nor the target of host routes")
+
+
+def _proxy_arp_gateways(model: NodeModel) -> list[tuple[str, Route]]:
+    """Pods' default routes via an IPv4 link-local gateway (the proxy-ARP convention)."""
+    found = []
+    for pod in model.pods:
+        for route in pod.routes:
+            if route.is_default and route.gateway and ":" not in route.gateway:
+                if ipaddress.ip_address(route.gateway).is_link_local:
+                    found.append((pod.name, route))
+    return found
 
 
 def _cilium_router(host: Namespace, internal: set[str]) -> tuple[str, list[Route]] | None:

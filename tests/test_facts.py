@@ -144,3 +144,18 @@ def test_lxc_veths_in_an_excerpt_are_cilium(tmp_path: Path) -> None:
     complete = _capture(tmp_path / "complete", [("host", "ip addr", host.replace("...\n", ""))]).facts
     # A whole listing without cilium_host is no Cilium node: an unbridged veth is then routed.
     assert complete.datapath.value == "routed"
+
+
+def test_a_pods_link_local_gateway_says_routed_when_the_host_was_not_captured(tmp_path: Path) -> None:
+    """Calico and Azure CNI give pods 169.254.1.1 as gateway and answer for it by proxy ARP."""
+    pod_routes = "default via 169.254.1.1 dev eth0\n169.254.1.1 dev eth0 scope link\n"
+    pods = (("web", "10.244.0.10"),)
+    facts = _capture(tmp_path, [("pod/web", "ip route", pod_routes)], pods=pods).facts
+    assert facts.datapath.value == "routed"
+    assert "169.254.1.1 (pod/web)" in facts.datapath.reason
+    bridged = _capture(
+        tmp_path / "b",
+        [("pod/web", "ip route", "default via 10.244.0.1 dev eth0\n10.244.0.0/24 dev eth0 proto kernel scope link\n")],
+        pods=pods,
+    ).facts
+    assert bridged.datapath.value == "not-captured"
