@@ -1082,6 +1082,12 @@ def _pod_address_evidence(
             for r in host.routes
             if r.device in internal | {CILIUM_HOST} and not r.is_default and not r.is_host_route
         ]
+        # Cilium's router takes its address from the node's pod range.
+        router = host.interface(CILIUM_HOST)
+        if not found and router is not None:
+            found += [
+                (a.ip, ipaddress.ip_network(a.ip), a.line) for a in router.addresses if a.scope in ("global", None)
+            ]
     return found
 
 
