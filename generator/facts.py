@@ -286,6 +286,11 @@ def _host_internal(host: Namespace) -> set[str]:
     """
     internal: set[str] = set()
     for iface in host.interfaces:
+        # Text ip addr names a same-namespace peer instead of its index: cilium_net@cilium_host.
+        named = host.interface(iface.parent) if iface.parent else None
+        if named is not None and named.parent == iface.name:
+            internal.update((iface.name, named.name))
+            continue
         if iface.peer_ifindex is None or iface.link_netnsid is not None or iface.link_netns is not None:
             continue
         peer = host.by_ifindex(iface.peer_ifindex)

@@ -159,3 +159,22 @@ def test_a_pods_link_local_gateway_says_routed_when_the_host_was_not_captured(tm
         pods=pods,
     ).facts
     assert bridged.datapath.value == "not-captured"
+
+
+def test_cilium_from_its_interfaces(tmp_path: Path) -> None:
+    """cilium_net@cilium_host is a pair inside the host; the router's address gives the pod range."""
+    host = (
+        LO
+        + ETH0
+        + "3: cilium_net@cilium_host: <BROADCAST,MULTICAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n"
+        "    link/ether 5e:2b:0a:c1:11:01 brd ff:ff:ff:ff:ff:ff\n"
+        "4: cilium_host@cilium_net: <BROADCAST,MULTICAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n"
+        "    link/ether 7a:9c:5d:c1:11:02 brd ff:ff:ff:ff:ff:ff\n"
+        "    inet 10.244.1.7/32 scope global cilium_host\n"
+        "9: lxc8e2f1b3c4d5a@if8: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n"
+        "    link/ether 7a:3c:1e:55:90:01 brd ff:ff:ff:ff:ff:ff link-netns cni-0b6a2c1e-0f3d-4b2a-9c1d-2e3f4a5b6c7d\n"
+    )
+    facts = _capture(tmp_path, [("host", "ip addr", host)]).facts
+    assert (facts.datapath.value, facts.pod_network.value, facts.encapsulation.value) == ("ebpf", "pod-cidr", "none")
+    assert facts.host_veths == ("lxc8e2f1b3c4d5a",)
+    assert facts.role_of("host", "cilium_net") == "host-internal"
