@@ -847,9 +847,9 @@ def _proxy_arp_gateways(model: NodeModel) -> list[tuple[str, Route]]:
     found = []
     for pod in model.pods:
         for route in pod.routes:
-            if route.is_default and route.gateway and ":" not in route.gateway:
-                if ipaddress.ip_address(route.gateway).is_link_local:
-                    found.append((pod.name, route))
+            gateway = route.gateway
+            if route.is_default and gateway and ":" not in gateway and ipaddress.ip_address(gateway).is_link_local:
+                found.append((pod.name, route))
     return found
 
 
