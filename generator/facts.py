@@ -1139,3 +1139,37 @@ def _host_role(
     if iface.name in internal:
         return HOST_INTERNAL, "a veth pair with both ends in the host namespace (Cilium's cilium_host/cilium_net)"
     return OTHER, "no rule matched"
+
+
+# What a host route does, independent of the addresses involved; in the order reports list them.
+ROUTE_SHAPES = (
+    ("default", "default route via the gateway"),
+    ("uplink-subnet", "connected node subnet through the uplink"),
+    ("bridge-subnet", "connected pod subnet through the CNI bridge"),
+    ("per-pod", "per-pod host route to a veth"),
+    ("host-via-gateway", "host route via the gateway (Azure platform addresses)"),
+    ("docker-subnet", "Docker's subnet through docker0"),
+    ("tunnel", "route through a tunnel"),
+    ("other", "other route"),
+)
+ROUTE_SHAPE_TITLES = dict(ROUTE_SHAPES)
+
+
+def route_shape(route: Route, facts: Facts) -> str:
+    """Classify a host route by what it does (one of :data:`ROUTE_SHAPES`)."""
+    if route.is_default:
+        return "default"
+    device = route.device or ""
+    if route in facts.per_pod_routes:
+        return "per-pod"
+    if device in facts.cni_bridges and not route.gateway:
+        return "bridge-subnet"
+    if device == facts.docker_bridge and not route.gateway:
+        return "docker-subnet"
+    if facts.role_of("host", device) == TUNNEL:
+        return "tunnel"
+    if route.gateway and route.is_host_route:
+        return "host-via-gateway"
+    if not route.gateway and device == facts.uplink:
+        return "uplink-subnet"
+    return "other"
