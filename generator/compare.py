@@ -116,7 +116,7 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
                 kind = "changed"
             else:
                 kind = "same"
-        changes.append(Change(group, subject, kind, summary, before, after))
+        changes.append(Change(group=group, subject=subject, kind=kind, summary=summary, before=before, after=after))
 
     for subject, fact_a, fact_b in (
         ("mode", fa.mode, fb.mode),
@@ -372,7 +372,9 @@ def load_declared(root: Path) -> tuple[Declared, ...]:
                         f"comparisons[{index}].{key} names {target!r}, but there is no {src.display.rsplit('/', 1)[0]}/{target}.yaml",
                     )
                 )
-        declared.append(Declared(cid, str(item["title"]), str(item["before"]), str(item["after"]), line))
+        declared.append(
+            Declared(id=cid, title=str(item["title"]), before=str(item["before"]), after=str(item["after"]), line=line)
+        )
     problems.raise_if_any()
     return tuple(declared)
 

@@ -413,7 +413,7 @@ def _uplink(
                 holder, lines = tier[0].name, (tier[0].line,)
                 break
     if holder is None:
-        return _Uplink(None, None, (), ())
+        return _Uplink(name=None, address=None, subnets=(), lines=())
     address, subnets, more = _node_networks(host, holder, default)
     on_link = tuple(
         sorted(
@@ -1099,17 +1099,37 @@ def _roles(
     veths = set(host_veths)
     for iface in host.interfaces:
         role, reason = _host_role(iface, veths, cni_bridges, docker, uplink, tunnels, internal)
-        roles.append(RoleFact("host", iface.name, role, reason, (iface.line,)))
+        roles.append(RoleFact(namespace="host", interface=iface.name, role=role, reason=reason, lines=(iface.line,)))
     for pod in model.pods:
         eth0 = pod_eth0(pod)
         for iface in pod.interfaces:
             if _is_loopback(iface):
-                roles.append(RoleFact(pod.name, iface.name, LOOPBACK, "LOOPBACK flag", (iface.line,)))
+                roles.append(
+                    RoleFact(
+                        namespace=pod.name,
+                        interface=iface.name,
+                        role=LOOPBACK,
+                        reason="LOOPBACK flag",
+                        lines=(iface.line,),
+                    )
+                )
             elif eth0 is not None and iface.name == eth0.name:
                 reason = f"pod end of a veth pair (@if{iface.peer_ifindex})"
-                roles.append(RoleFact(pod.name, iface.name, POD_ETH0, reason, (iface.line,)))
+                roles.append(
+                    RoleFact(
+                        namespace=pod.name, interface=iface.name, role=POD_ETH0, reason=reason, lines=(iface.line,)
+                    )
+                )
             else:
-                roles.append(RoleFact(pod.name, iface.name, OTHER, "no rule matched", (iface.line,)))
+                roles.append(
+                    RoleFact(
+                        namespace=pod.name,
+                        interface=iface.name,
+                        role=OTHER,
+                        reason="no rule matched",
+                        lines=(iface.line,),
+                    )
+                )
     return tuple(roles)
 
 

@@ -251,15 +251,15 @@ def _read_articles(folder: Path, problems: ProblemCollector) -> dict[str, str]:
         # Not display_path(path): that resolves a symlink and would name its target.
         display = f"{capture_mod.display_path(folder)}/{path.name}"
         if path.is_symlink():
-            problems.add(Problem(Location(display, 1), "an article must be a file in docs/articles, not a symlink"))
+            problems.add(Problem(location=Location(display, 1), message="an article must be a file in docs/articles, not a symlink"))
             continue
         if not path.is_file():
             continue
         if path.suffix == ".md" and not _ARTICLE_NAME.match(path.name):
             problems.add(
                 Problem(
-                    Location(display, 1),
-                    "an article's file name must be a lower-case slug of at most 80 characters, such as part-4-cilium.md",
+                    location=Location(display, 1),
+                    message="an article's file name must be a lower-case slug of at most 80 characters, such as part-4-cilium.md",
                 )
             )
             continue
@@ -268,7 +268,7 @@ def _read_articles(folder: Path, problems: ProblemCollector) -> dict[str, str]:
             sources[path.name] = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            problems.add(Problem(Location(display, line), "file is not valid UTF-8 text"))
+            problems.add(Problem(location=Location(display, line), message="file is not valid UTF-8 text"))
     return sources
 
 
@@ -356,7 +356,7 @@ def _article_problem(exc: Exception, source: Path, folder: Path, sources: dict[s
     text = sources.get(file.name) if file.parent == folder else None
     lines = text.splitlines() if text is not None else []
     quoted = lines[line - 1] if line is not None and 0 < line <= len(lines) else None
-    return Problem(Location(capture_mod.display_path(file), line or 1), message, quoted)
+    return Problem(location=Location(capture_mod.display_path(file), line or 1), message=message, source=quoted)
 
 
 # Jinja expressions, statements and comments: removing them leaves what the author typed.
@@ -383,7 +383,7 @@ def _check_article(source: Path, template: str, text: str) -> Problem | None:
     lines = template.splitlines()
 
     def at(line: int, message: str) -> Problem:
-        return Problem(Location(display, line), message, lines[line - 1] if 0 < line <= len(lines) else None)
+        return Problem(location=Location(display, line), message=message, source=lines[line - 1] if 0 < line <= len(lines) else None)
 
     if not text.strip():
         return at(1, "the article is empty: it needs front matter with a date, a title and some prose")

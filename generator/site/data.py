@@ -117,9 +117,9 @@ def load_site(captures_root: Path) -> Site:
         for finding in analysis.result.errors:
             problems.add(
                 Problem(
-                    Location(finding.file, finding.line),
-                    f"{finding.rule} {finding.name}: {finding.message}",
-                    analysis.capture.source_line(finding.line),
+                    location=Location(finding.file, finding.line),
+                    message=f"{finding.rule} {finding.name}: {finding.message}",
+                    source=analysis.capture.source_line(finding.line),
                 )
             )
         problems.extend(diagrams.problems(analysis))
@@ -134,8 +134,8 @@ def load_site(captures_root: Path) -> Site:
             if side not in analyses and not problems:
                 problems.add(
                     Problem(
-                        Location(capture_mod.display_path(captures_root / compare.COMPARISONS_FILE), d.line),
-                        f"comparison {d.id!r} names {side!r}, which is not a capture the site publishes",
+                        location=Location(capture_mod.display_path(captures_root / compare.COMPARISONS_FILE), d.line),
+                        message=f"comparison {d.id!r} names {side!r}, which is not a capture the site publishes",
                     )
                 )
     problems.raise_if_any(GeneratorError)

@@ -62,7 +62,7 @@ def build(captures_root: Path, docs: Path, cache: Path, *, out: Path | None = No
     Articles are read from ``docs``; the generated files go to ``out`` (default: ``docs``),
     which lets ``make site`` write into a staging copy while messages name the real files.
     """
-    layout = Layout(docs)
+    layout = Layout(docs=docs)
     site = load_site(captures_root)
     files, dots = render_pages(site, layout)
     files.update(render_articles(site, layout))
