@@ -407,12 +407,18 @@ def _check_article(source: Path, template: str, text: str) -> Problem | None:
     return None
 
 
-def _without_front_matter(text: str) -> str:
+def _front_matter_end(text: str) -> int | None:
+    """Where the text after a closed front matter block starts; ``None`` without one."""
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            return "\n" * text[: end + 5].count("\n") + text[end + 5 :]
-    return text
+            return end + 5
+    return None
+
+
+def _without_front_matter(text: str) -> str:
+    end = _front_matter_end(text)
+    return text if end is None else "\n" * text[:end].count("\n") + text[end:]
 
 
 def _markdown_html(text: str) -> str:
@@ -472,23 +478,24 @@ def _front_matter_problem(text: str, at: Callable[[int, str], Problem]) -> Probl
     """The blog needs front matter with a date MkDocs can read; say so at the article's line."""
     if not text.startswith("---\n"):
         return at(1, "an article starts with front matter: a '---' line, 'date: 2026-11-26', then '---'")
-    end = text.find("\n---\n", 4)
-    if end == -1:
+    end = _front_matter_end(text)
+    if end is None:
         return at(1, "the front matter is not closed by a '---' line")
-    block = text[4:end]
+    block = text[4 : end - 5]
+
+    def line_of(start: str, default: int) -> int:
+        """The article line of the first front matter line starting with ``start``."""
+        return next((i for i, t in enumerate(block.splitlines(), 2) if t.startswith(start)), default)
+
     try:
         meta = yaml.safe_load(block)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         return at(2 + (mark.line if mark else 0), f"front matter is not valid YAML: {exc.problem}")
     except (yaml.YAMLError, ValueError) as exc:
-        line = next((i for i, t in enumerate(block.splitlines(), 2) if t.startswith("date")), 1)
-        return at(line, f"front matter: {exc}")
+        return at(line_of("date", 1), f"front matter: {exc}")
     if not isinstance(meta, dict):
         return at(2, "front matter must be a mapping such as 'date: 2026-11-26'")
-
-    def key_line(key: str) -> int:
-        return next((i for i, t in enumerate(block.splitlines(), 2) if t.startswith(f"{key}:")), 2)
 
     # What the blog plugin reads, with the shape it needs; anything else would fail (or be
     # silently ignored) only inside MkDocs, naming the generated post.
@@ -496,23 +503,19 @@ def _front_matter_problem(text: str, at: Callable[[int, str], Problem]) -> Probl
         expected = _FRONT_MATTER.get(str(key))
         if expected is None:
             known = ", ".join(sorted(_FRONT_MATTER))
-            return at(key_line(str(key)), f"front matter key {str(key)!r} is not one an article uses ({known})")
+            return at(line_of(f"{key}:", 2), f"front matter key {str(key)!r} is not one an article uses ({known})")
         kind, description = expected
         if not kind(value):
-            return at(key_line(str(key)), f"front matter {key} must be {description} (found {value!r})")
+            return at(line_of(f"{key}:", 2), f"front matter {key} must be {description} (found {value!r})")
     date = meta.get("date")
     if isinstance(date, dict):
         date = date.get("created")
     if not isinstance(date, datetime.date):
-        line = next((i for i, t in enumerate(block.splitlines(), 2) if t.startswith("date")), 2)
-        return at(line, f"the front matter needs a date such as 'date: 2026-11-26' (found {date!r})")
+        return at(line_of("date", 2), f"the front matter needs a date such as 'date: 2026-11-26' (found {date!r})")
     return None
 
 
 def _with_header(text: str) -> str:
     """Front matter must stay first; the do-not-edit note goes right after it."""
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end != -1:
-            return text[: end + 5] + GENERATED_HEADER + text[end + 5 :]
-    return GENERATED_HEADER + text
+    end = _front_matter_end(text) or 0
+    return text[:end] + GENERATED_HEADER + text[end:]
