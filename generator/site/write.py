@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import diagrams
+from generator.diagrams import RenderStats
+from generator.site import figures
 from generator.site.articles import render_articles
 from generator.site.data import Layout, diagram_file, load_site
 from generator.site.pages import render_pages
@@ -27,7 +29,8 @@ class BuildReport:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
-    diagrams: diagrams.RenderStats | None = None
+    diagrams: RenderStats | None = None
+    figures: RenderStats | None = None
 
 
 def sync(files: dict[str, bytes], root: Path, owned: Iterable[str], report: BuildReport) -> None:
@@ -68,10 +71,12 @@ def build(captures_root: Path, docs: Path, cache: Path, *, out: Path | None = No
     files.update(render_articles(site, layout))
     report = BuildReport()
     with tempfile.TemporaryDirectory() as tmp:
-        svgs = Path(tmp) / "svg"
+        svgs, drawn = Path(tmp) / "svg", Path(tmp) / "figures"
         report.diagrams = diagrams.render(dots, svgs, cache)
-        for svg in sorted(svgs.rglob("*.svg")):
-            files[f"{layout.guide}/{diagram_file(svg.relative_to(svgs).with_suffix('').as_posix())}"] = svg.read_bytes()
+        report.figures = figures.render(layout, drawn, cache)
+        for folder, place in ((svgs, diagram_file), (drawn, figures.figure_file)):
+            for svg in sorted(folder.rglob("*.svg")):
+                files[f"{layout.guide}/{place(svg.relative_to(folder).with_suffix('').as_posix())}"] = svg.read_bytes()
     sync(files, out or docs, (layout.guide, layout.posts), report)
     return report
 
@@ -81,8 +86,11 @@ def main_build(
 ) -> BuildReport:
     report = build(captures_root, docs, cache, out=out)
     if not quiet:
-        stats = report.diagrams
-        dot = f"; diagrams: {stats.rendered} rendered, {stats.graphs - stats.rendered} cached" if stats else ""
+        dot = "".join(
+            f"; {what}: {stats.rendered} rendered, {stats.graphs - stats.rendered} cached"
+            for what, stats in (("diagrams", report.diagrams), ("figures", report.figures))
+            if stats and stats.graphs
+        )
         print(
             f"site: {len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed{dot}",
             file=sys.stderr,
