@@ -237,3 +237,14 @@ def test_a_loop_that_runs_too_long_is_stopped_at_its_line(
 def test_front_matter_keys_the_blog_would_choke_on(loaded: site.Site, docs: Path, meta: str, message: str) -> None:
     text = f"---\ndate: 2026-11-26\n{meta}\n---\n# T\n"
     assert error(loaded, docs, text) == f"docs/articles/post.md:3: {message}\n    | {meta}"
+
+
+def test_routes_helper_is_the_capture_page_table(loaded: site.Site, docs: Path) -> None:
+    post = render(loaded, docs, FRONT + f'{{{{ routes("{NODE}", "default") }}}}\n')["blog/posts/post.md"].decode()
+    assert post.split("# Title\n\n", 1)[1] == (
+        "| destination | gateway | device | kind |\n"
+        "| --- | --- | --- | --- |\n"
+        "| `0.0.0.0/0` | 10&#46;220&#46;1&#46;1 | `eth0` | default route via the gateway |\n\n"
+    )
+    page = site.render_pages(loaded, site.Layout(docs))[0][f"guide/captures/{NODE}.md"].decode()
+    assert "| `0.0.0.0/0` | 10&#46;220&#46;1&#46;1 | `eth0` | default route via the gateway |\n" in page
