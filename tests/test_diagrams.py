@@ -213,7 +213,7 @@ LAB = sorted((ROOT / "tests" / "fixtures" / "facts").glob("lab-*/*/*.yaml"))
 
 def _lab_source(path: Path) -> str:
     analysis = pipeline.analyse(path, path.parent.parent)
-    return diagrams.dot_source(diagrams.node_graph(analysis))
+    return str(diagrams.node_graph(analysis).source)
 
 
 def test_every_lab_layout_draws_through_real_dot(tmp_path: Path) -> None:
