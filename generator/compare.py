@@ -219,7 +219,8 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
             summary = f"{title}: {sa.count} -> {sb.count}" if delta else f"{title}: {sa.count}"
             kind = "changed" if delta else "same"
         else:
-            summary = f"{title}: {'+' if delta > 0 else ''}{delta}" if delta else title
+            # One side is empty (both empty was skipped above), so delta is never 0 here.
+            summary = f"{title}: {'+' if delta > 0 else ''}{delta}"
             kind = None
         add("routes", shape, sa, sb, summary, kind)
 

@@ -42,8 +42,7 @@ class Site:
     comparisons: tuple[tuple[compare.Declared, compare.Comparison], ...]
 
     def get(self, capture_id: str) -> Analysis:
-        if capture_id not in self.analyses:
-            raise KeyError(capture_id)
+        """The analysis of ``capture_id``; KeyError when the site has no such capture."""
         return self.analyses[capture_id]
 
 

@@ -115,7 +115,6 @@ def _sections_by_namespace(analysis: Analysis) -> list[dict[str, Any]]:
     return [
         {
             "label": f"{section.namespace}: {section.command}",
-            "section": section,
             "body": section_markdown(section, analysis.capture.path, indent="    "),
         }
         for section in analysis.capture.sections
