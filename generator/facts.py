@@ -1104,32 +1104,14 @@ def _roles(
         eth0 = pod_eth0(pod)
         for iface in pod.interfaces:
             if _is_loopback(iface):
-                roles.append(
-                    RoleFact(
-                        namespace=pod.name,
-                        interface=iface.name,
-                        role=LOOPBACK,
-                        reason="LOOPBACK flag",
-                        lines=(iface.line,),
-                    )
-                )
+                role, reason = LOOPBACK, "LOOPBACK flag"
             elif eth0 is not None and iface.name == eth0.name:
-                reason = f"pod end of a veth pair (@if{iface.peer_ifindex})"
-                roles.append(
-                    RoleFact(
-                        namespace=pod.name, interface=iface.name, role=POD_ETH0, reason=reason, lines=(iface.line,)
-                    )
-                )
+                role, reason = POD_ETH0, f"pod end of a veth pair (@if{iface.peer_ifindex})"
             else:
-                roles.append(
-                    RoleFact(
-                        namespace=pod.name,
-                        interface=iface.name,
-                        role=OTHER,
-                        reason="no rule matched",
-                        lines=(iface.line,),
-                    )
-                )
+                role, reason = OTHER, "no rule matched"
+            roles.append(
+                RoleFact(namespace=pod.name, interface=iface.name, role=role, reason=reason, lines=(iface.line,))
+            )
     return tuple(roles)
 
 
