@@ -163,7 +163,7 @@ class Source:
         return self.lines[line - 1] if line is not None and 0 < line <= len(self.lines) else None
 
     def problem(self, line: int | None, message: str) -> Problem:
-        return Problem(Location(self.display, line), message, self.text(line))
+        return Problem(location=Location(self.display, line), message=message, source=self.text(line))
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def capture_id(path: Path, root: Path) -> str:
     display = display_path(path)
 
     def refused(message: str, where: str = display) -> CaptureError:
-        return CaptureError(Problem(Location(where), message))
+        return CaptureError(Problem(location=Location(where), message=message))
 
     relative = Path(os.path.relpath(path, root))
     if relative.parts[:1] == ("..",) or not relative.name:
@@ -355,14 +355,19 @@ def _read_text(path: Path, display: str, what: str) -> str:
     try:
         info = path.lstat()
     except OSError as exc:
-        raise CaptureError(Problem(Location(display), f"cannot read the file: {exc.strerror}")) from None
+        raise CaptureError(
+            Problem(location=Location(display), message=f"cannot read the file: {exc.strerror}")
+        ) from None
     if not stat.S_ISREG(info.st_mode):
         kind = _file_kind(info.st_mode)
-        raise CaptureError(Problem(Location(display), f"{what} must be a regular file, but this is {kind}"))
+        raise CaptureError(
+            Problem(location=Location(display), message=f"{what} must be a regular file, but this is {kind}")
+        )
     if info.st_size > MAX_BYTES:
         raise CaptureError(
             Problem(
-                Location(display), f"file is {info.st_size} bytes; captures are limited to {MAX_BYTES} bytes (1 MiB)"
+                location=Location(display),
+                message=f"file is {info.st_size} bytes; captures are limited to {MAX_BYTES} bytes (1 MiB)",
             )
         )
     try:
@@ -370,22 +375,25 @@ def _read_text(path: Path, display: str, what: str) -> str:
         # lstat, opening fails or returns at once instead of waiting for a writer.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
-        raise CaptureError(Problem(Location(display), f"cannot read the file: {exc.strerror}")) from None
+        raise CaptureError(
+            Problem(location=Location(display), message=f"cannot read the file: {exc.strerror}")
+        ) from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise CaptureError(Problem(Location(display), f"{what} must be a regular file"))
+            raise CaptureError(Problem(location=Location(display), message=f"{what} must be a regular file"))
         raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise CaptureError(
             Problem(
-                Location(display), f"file is over {MAX_BYTES} bytes; captures are limited to {MAX_BYTES} bytes (1 MiB)"
+                location=Location(display),
+                message=f"file is over {MAX_BYTES} bytes; captures are limited to {MAX_BYTES} bytes (1 MiB)",
             )
         )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = len(split_lines(raw[: exc.start].decode("utf-8", "replace") + "x"))
-        raise CaptureError(Problem(Location(display, line), "file is not valid UTF-8")) from None
+        raise CaptureError(Problem(location=Location(display, line), message="file is not valid UTF-8")) from None
 
 
 def _file_kind(mode: int) -> str:
@@ -540,7 +548,7 @@ class _Builder:
     def __init__(self, text: str, src: Source) -> None:
         self.text = text
         self.src = src
-        self.doc = Document({}, src)
+        self.doc = Document(data={}, src=src)
         self.problems: list[Problem] = []
         self.stack: list[_Frame] = []
         self.block_end: _BlockEnd | None = None
@@ -556,7 +564,7 @@ class _Builder:
         except yaml.MarkedYAMLError as exc:
             raise CaptureError(self._yaml_problem(exc)) from None
         except yaml.YAMLError as exc:
-            raise CaptureError(Problem(Location(self.src.display), f"invalid YAML: {exc}")) from None
+            raise CaptureError(Problem(location=Location(self.src.display), message=f"invalid YAML: {exc}")) from None
         finally:
             parser.dispose()
         if not isinstance(root, dict):
@@ -676,7 +684,10 @@ class _Builder:
                 self._check_block_end(event, path, frame.key_column)
         elif type(value) is str and (bad := _CONTROL.search(value)) is not None:
             if len(self.problems) == MAX_PROBLEMS:
-                stop = Problem(Location(self.src.display), f"stopped after {MAX_PROBLEMS} problems; fix these first")
+                stop = Problem(
+                    location=Location(self.src.display),
+                    message=f"stopped after {MAX_PROBLEMS} problems; fix these first",
+                )
                 raise CaptureError(sorted([*self.problems, stop], key=Problem.sort_key))
             self.problems.append(
                 self.src.problem(
@@ -723,7 +734,12 @@ class _Builder:
             return
         deep = first is not None and not explicit and indent > key_column + 2
         end = _BlockEnd(
-            path, (last if last is not None else header_line) + 1, after + 1, indent, first is not None, deep
+            path=path,
+            last_line=(last if last is not None else header_line) + 1,
+            ended_by=after + 1,
+            indent=indent,
+            has_content=first is not None,
+            deep_first_line=deep,
         )
         if first is not None and (next_indent > key_column or not _KEY_LIKE.match(next_line)):
             raise CaptureError(_dedent_problem(self.src, end))
@@ -844,7 +860,11 @@ def validate(doc: Document, name: str) -> list[Problem]:
     if len(errors) > MAX_PROBLEMS:
         # A hostile file can hold hundreds of thousands of wrong values: report a screenful.
         errors.pop()
-        problems.append(Problem(Location(doc.src.display), f"stopped after {MAX_PROBLEMS} problems; fix these first"))
+        problems.append(
+            Problem(
+                location=Location(doc.src.display), message=f"stopped after {MAX_PROBLEMS} problems; fix these first"
+            )
+        )
     for error in sorted(errors, key=rank):
         path: KeyPath = tuple(error.absolute_path)
         where = path_text(path) or _WHOLE.get(name, "the file")

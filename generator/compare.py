@@ -22,25 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import facts as facts_mod
+from generator import markdown
 from generator.capture import Capture, display_path, read_yaml, validate
 from generator.errors import ProblemCollector
 from generator.facts import Facts
-from generator.markdown import cell
 from generator.model import Namespace, NodeModel, Route
 from generator.pipeline import Analysis
 
-# Route shapes, in the order they are reported.
-SHAPES = (
-    ("default", "default route via the gateway"),
-    ("uplink-subnet", "connected node subnet through the uplink"),
-    ("bridge-subnet", "connected pod subnet through the CNI bridge"),
-    ("per-pod", "per-pod host route to a veth"),
-    ("host-via-gateway", "host route via the gateway (Azure platform addresses)"),
-    ("docker-subnet", "Docker's subnet through docker0"),
-    ("tunnel", "route through a tunnel"),
-    ("other", "other route"),
-)
-SHAPE_TITLES = dict(SHAPES)
 EXAMPLES = 3
 
 
@@ -96,28 +84,6 @@ class Comparison:
         return next((c for c in self.changes if c.group == group and c.subject == subject), None)
 
 
-def route_shape(route: Route, facts: Facts) -> str:
-    """Classify a host route by what it does, independent of the addresses involved."""
-    if route.is_default:
-        return "default"
-    device = route.device or ""
-    if route in facts.per_pod_routes:
-        return "per-pod"
-    if device in facts.cni_bridges and not route.gateway:
-        return "bridge-subnet"
-    if device == facts.docker_bridge and not route.gateway:
-        return "docker-subnet"
-    if facts.role_of("host", device) == facts_mod.TUNNEL:
-        return "tunnel"
-    if route.gateway and route.is_host_route:
-        return "host-via-gateway"
-    if not route.gateway and device == facts.uplink:
-        return "uplink-subnet"
-    if not route.gateway and device in facts.cni_bridges:
-        return "bridge-subnet"
-    return "other"
-
-
 def _route_text(route: Route) -> str:
     via = f" via {route.gateway}" if route.gateway else ""
     dev = f" dev {route.device}" if route.device else ""
@@ -128,7 +94,7 @@ def _routes_by_shape(model: NodeModel, facts: Facts) -> dict[str, list[Route]]:
     shapes: dict[str, list[Route]] = {}
     host = model.host
     for route in host.routes if host else ():
-        shapes.setdefault(route_shape(route, facts), []).append(route)
+        shapes.setdefault(facts_mod.route_shape(route, facts), []).append(route)
     return shapes
 
 
@@ -150,7 +116,7 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
                 kind = "changed"
             else:
                 kind = "same"
-        changes.append(Change(group, subject, kind, summary, before, after))
+        changes.append(Change(group=group, subject=subject, kind=kind, summary=summary, before=before, after=after))
 
     for subject, fact_a, fact_b in (
         ("mode", fa.mode, fb.mode),
@@ -235,7 +201,7 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
     shapes_b = _routes_by_shape(b.model, fb)
     routes_missing = _missing_side(a, b, lambda h: h.has_routes)
     routes_partial = _missing_side(a, b, lambda h: not h.partial_routes, "only part of the routes captured")
-    for shape, title in SHAPES:
+    for shape, title in facts_mod.ROUTE_SHAPES:
         ra = [(_route_text(r), r.line) for r in shapes_a.get(shape, [])]
         rb = [(_route_text(r), r.line) for r in shapes_b.get(shape, [])]
         if not ra and not rb:
@@ -253,7 +219,8 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
             summary = f"{title}: {sa.count} -> {sb.count}" if delta else f"{title}: {sa.count}"
             kind = "changed" if delta else "same"
         else:
-            summary = f"{title}: {'+' if delta > 0 else ''}{delta}" if delta else title
+            # One side is empty (both empty was skipped above), so delta is never 0 here.
+            summary = f"{title}: {'+' if delta > 0 else ''}{delta}"
             kind = None
         add("routes", shape, sa, sb, summary, kind)
 
@@ -406,7 +373,9 @@ def load_declared(root: Path) -> tuple[Declared, ...]:
                         f"comparisons[{index}].{key} names {target!r}, but there is no {src.display.rsplit('/', 1)[0]}/{target}.yaml",
                     )
                 )
-        declared.append(Declared(cid, str(item["title"]), str(item["before"]), str(item["after"]), line))
+        declared.append(
+            Declared(id=cid, title=str(item["title"]), before=str(item["before"]), after=str(item["after"]), line=line)
+        )
     problems.raise_if_any()
     return tuple(declared)
 
@@ -415,21 +384,9 @@ def load_declared(root: Path) -> tuple[Declared, ...]:
 
 
 def to_markdown(comparison: Comparison) -> str:
-    """A plain-Markdown rendering of the structural changes (the site has its own template)."""
-    out = [
-        f"# {cell(comparison.before)} -> {cell(comparison.after)}",
-        "",
-        "| group | change | before | after |",
-        "| --- | --- | --- | --- |",
-    ]
-    for change in comparison.changes:
-        if change.kind == "same":
-            continue
-        out.append(
-            f"| {change.group} | {cell(change.summary)} | {change.before.count}: {cell(change.before.text)} "
-            f"| {change.after.count}: {cell(change.after.text)} |"
-        )
-    return "\n".join(out) + "\n"
+    """A plain-Markdown rendering of the structural changes: the site's table under a heading."""
+    heading = f"# {markdown.cell(comparison.before)} -> {markdown.cell(comparison.after)}\n\n"
+    return heading + markdown.render("_changes.md.j2", changes=comparison.changes)
 
 
 def to_text(comparison: Comparison) -> str:

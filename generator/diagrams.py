@@ -122,9 +122,9 @@ def problems(analysis: Analysis) -> list[Problem]:
             found.setdefault(
                 (line, text),
                 Problem(
-                    Location(capture.path, line),
-                    f"{kind} {printable(text, limit=60)!s} {why}",
-                    capture.source_line(line),
+                    location=Location(capture.path, line),
+                    message=f"{kind} {printable(text, limit=60)!s} {why}",
+                    source=capture.source_line(line),
                 ),
             )
 
@@ -406,7 +406,7 @@ class RenderStats:
 def find_dot() -> str:
     dot = shutil.which("dot")
     if dot is None:
-        raise GeneratorError(Problem(Location("dot"), INSTALL_HINT))
+        raise GeneratorError(Problem(location=Location("dot"), message=INSTALL_HINT))
     return dot
 
 
@@ -423,7 +423,9 @@ def render(sources: dict[str, str], out_dir: Path, cache_dir: Path, *, workers: 
     for name, source in sorted(sources.items()):
         target = (out_dir / f"{name}.svg").resolve()
         if out_root not in target.parents:
-            raise GeneratorError(Problem(Location(name), f"diagram name {name!r} would be written outside {out_dir}"))
+            raise GeneratorError(
+                Problem(location=Location(name), message=f"diagram name {name!r} would be written outside {out_dir}")
+            )
         hashes[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()
     todo = sorted({digest for digest in hashes.values() if not (cache_dir / f"{digest}.svg").exists()})
     if todo:
@@ -435,7 +437,7 @@ def render(sources: dict[str, str], out_dir: Path, cache_dir: Path, *, workers: 
             names = {digest: name for name, digest in sorted(hashes.items(), reverse=True)}
             raise GeneratorError(
                 [
-                    Problem(Location(f"diagram {names[digest]}"), f"dot failed: {message}")
+                    Problem(location=Location(f"diagram {names[digest]}"), message=f"dot failed: {message}")
                     for digest, message in failures
                 ]
             )

@@ -418,7 +418,7 @@ def _uplink(
                 holder, lines = tier[0].name, (tier[0].line,)
                 break
     if holder is None:
-        return _Uplink(None, None, (), ())
+        return _Uplink(name=None, address=None, subnets=(), lines=())
     address, subnets, more = _node_networks(host, holder, default)
     on_link = tuple(
         sorted(
@@ -1135,17 +1135,19 @@ def _roles(
     veths = set(host_veths)
     for iface in host.interfaces:
         role, reason = _host_role(iface, veths, cni_bridges, docker, uplink, tunnels, internal)
-        roles.append(RoleFact("host", iface.name, role, reason, (iface.line,)))
+        roles.append(RoleFact(namespace="host", interface=iface.name, role=role, reason=reason, lines=(iface.line,)))
     for pod in model.pods:
         eth0 = pod_eth0(pod)
         for iface in pod.interfaces:
             if _is_loopback(iface):
-                roles.append(RoleFact(pod.name, iface.name, LOOPBACK, "LOOPBACK flag", (iface.line,)))
+                role, reason = LOOPBACK, "LOOPBACK flag"
             elif eth0 is not None and iface.name == eth0.name:
-                reason = f"pod end of a veth pair (@if{iface.peer_ifindex})"
-                roles.append(RoleFact(pod.name, iface.name, POD_ETH0, reason, (iface.line,)))
+                role, reason = POD_ETH0, f"pod end of a veth pair (@if{iface.peer_ifindex})"
             else:
-                roles.append(RoleFact(pod.name, iface.name, OTHER, "no rule matched", (iface.line,)))
+                role, reason = OTHER, "no rule matched"
+            roles.append(
+                RoleFact(namespace=pod.name, interface=iface.name, role=role, reason=reason, lines=(iface.line,))
+            )
     return tuple(roles)
 
 
@@ -1175,3 +1177,37 @@ def _host_role(
     if iface.name in internal:
         return HOST_INTERNAL, "a veth pair with both ends in the host namespace (Cilium's cilium_host/cilium_net)"
     return OTHER, "no rule matched"
+
+
+# What a host route does, independent of the addresses involved; in the order reports list them.
+ROUTE_SHAPES = (
+    ("default", "default route via the gateway"),
+    ("uplink-subnet", "connected node subnet through the uplink"),
+    ("bridge-subnet", "connected pod subnet through the CNI bridge"),
+    ("per-pod", "per-pod host route to a veth"),
+    ("host-via-gateway", "host route via the gateway (Azure platform addresses)"),
+    ("docker-subnet", "Docker's subnet through docker0"),
+    ("tunnel", "route through a tunnel"),
+    ("other", "other route"),
+)
+ROUTE_SHAPE_TITLES = dict(ROUTE_SHAPES)
+
+
+def route_shape(route: Route, facts: Facts) -> str:
+    """Classify a host route by what it does (one of :data:`ROUTE_SHAPES`)."""
+    if route.is_default:
+        return "default"
+    device = route.device or ""
+    if route in facts.per_pod_routes:
+        return "per-pod"
+    if device in facts.cni_bridges and not route.gateway:
+        return "bridge-subnet"
+    if device == facts.docker_bridge and not route.gateway:
+        return "docker-subnet"
+    if facts.role_of("host", device) == TUNNEL:
+        return "tunnel"
+    if route.gateway and route.is_host_route:
+        return "host-via-gateway"
+    if not route.gateway and device == facts.uplink:
+        return "uplink-subnet"
+    return "other"

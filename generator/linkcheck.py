@@ -99,10 +99,10 @@ def check(site: Path) -> tuple[list[Broken], list[str]]:
             if not target.exists():
                 broken.append(
                     Broken(
-                        name,
-                        line,
-                        url,
-                        f"no such file {target.relative_to(site).as_posix() if target.is_relative_to(site) else target}",
+                        page=name,
+                        line=line,
+                        url=url,
+                        reason=f"no such file {target.relative_to(site).as_posix() if target.is_relative_to(site) else target}",
                     )
                 )
                 continue
@@ -111,7 +111,10 @@ def check(site: Path) -> tuple[list[Broken], list[str]]:
                 if unquote(fragment) not in ids:
                     broken.append(
                         Broken(
-                            name, line, url, f"no element with id {fragment!r} in {target.relative_to(site).as_posix()}"
+                            page=name,
+                            line=line,
+                            url=url,
+                            reason=f"no element with id {fragment!r} in {target.relative_to(site).as_posix()}",
                         )
                     )
     return broken, sorted(external)

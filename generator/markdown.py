@@ -4,13 +4,24 @@ Markdown punctuation becomes numeric character references rather than backslash
 escapes: Python-Markdown honours backslashes only for a fixed set of characters
 (which extensions change), while an entity is plain text to every extension and to
 the browser. ``<`` and ``&`` are entities too, so no raw HTML can start.
+
+The generated pages and tables come from the Jinja templates in ``generator/templates``,
+rendered with :func:`render`: every ``{{ }}`` there is escaped this way unless a helper
+returns :class:`markupsafe.Markup` on purpose, so capture text is always data.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 # HTML's five plus Markdown syntax characters and those extensions add: '|' (tables),
 # '~' and '^' (tilde/caret), ':' (emoji), '=' (mark), '$' (arithmatex). One table, one
@@ -93,3 +104,59 @@ def unsafe_html(document: str) -> list[str]:
     inspector.feed(document)
     inspector.close()
     return inspector.found
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _finalize(value: Any) -> Any:
+    """Every {{ expression }} is Markdown-escaped text unless it is Markup."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return ""
+    return text(str(value))
+
+
+# The options every environment here uses (the site's templates and the article sandbox).
+ENVIRONMENT_OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "finalize": _finalize,
+    "autoescape": False,
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+# The escaping filters: what articles may use too.
+ESCAPING_FILTERS: dict[str, Callable[[Any], Markup]] = {
+    "cell": lambda v: Markup(cell(str(v))),
+    "code": lambda v: Markup(code(str(v))),
+    "text": lambda v: Markup(text(str(v))),
+}
+_SAFE_URL = re.compile(r"^[A-Za-z0-9._/#-]+$")
+
+
+def url(value: str) -> Markup:
+    """A relative link built from capture ids, which are restricted to [a-z0-9._-]; anything else is a bug."""
+    if not _SAFE_URL.match(value) or "//" in value:
+        raise ValueError(f"refusing to emit the link {value!r}")
+    return Markup(value)
+
+
+@functools.cache
+def templates() -> jinja2.Environment:
+    """The environment of ``generator/templates`` (templates are reloaded when they change)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), **ENVIRONMENT_OPTIONS)
+    env.filters.update(ESCAPING_FILTERS)
+    env.filters["attr"] = lambda v: Markup(attribute(str(v)))
+    env.filters["url"] = url
+    # Text written in this repository's code (rule explanations), never capture data.
+    env.filters["trusted"] = lambda v: Markup(str(v))
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    """Render one of ``generator/templates`` (a page, or a table partial such as ``_changes.md.j2``)."""
+    return str(templates().get_template(template).render(**context))

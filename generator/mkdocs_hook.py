@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from generator.errors import GeneratorError
 
 MATRIX_MARKER = "<!-- fieldguide: matrix -->"
-# generator.site.MATRIX_PARTIAL, spelled out: a staged build only reads it, and importing the
+# generator.site.matrix.MATRIX_PARTIAL, spelled out: a staged build only reads it, and importing the
 # generator (a third of a second) is then wasted.
 MATRIX_PARTIAL = "guide/_partials/matrix.md"
 HOME = "index.md"

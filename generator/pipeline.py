@@ -28,4 +28,4 @@ def analyse(path: Path, root: Path) -> Analysis:
     capture = capture_mod.load(path, root)
     model = model_mod.build(capture)
     facts = facts_mod.derive(model)
-    return Analysis(capture, model, facts, rules_mod.evaluate(capture, model, facts))
+    return Analysis(capture=capture, model=model, facts=facts, result=rules_mod.evaluate(capture, model, facts))

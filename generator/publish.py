@@ -75,7 +75,10 @@ def stage_docs(docs: Path, staged: Path) -> None:
     if links:
         raise GeneratorError(
             [
-                Problem(Location(display_path(p.parent) + "/" + p.name, 1), "a symlink; docs/ holds files only")
+                Problem(
+                    location=Location(display_path(p.parent) + "/" + p.name, 1),
+                    message="a symlink; docs/ holds files only",
+                )
                 for p in links
             ]
         )

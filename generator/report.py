@@ -39,28 +39,28 @@ def from_problem(problem: Problem) -> Item:
         ((problem.location.line, problem.source),) if problem.location.line and problem.source is not None else ()
     )
     return Item(
-        problem.location.file,
-        problem.location.line,
-        problem.severity,
-        "capture",
-        "capture-format",
-        problem.message,
-        evidence,
-        problem.context,
+        file=problem.location.file,
+        line=problem.location.line,
+        severity=problem.severity,
+        rule="capture",
+        name="capture-format",
+        message=problem.message,
+        evidence=evidence,
+        context=problem.context,
     )
 
 
 def from_finding(finding: Finding) -> Item:
     return Item(
-        finding.file,
-        finding.line,
-        finding.severity,
-        finding.rule,
-        finding.name,
-        finding.message,
-        tuple((e.line, e.text) for e in finding.evidence),
-        None,
-        finding.waived,
+        file=finding.file,
+        line=finding.line,
+        severity=finding.severity,
+        rule=finding.rule,
+        name=finding.name,
+        message=finding.message,
+        evidence=tuple((e.line, e.text) for e in finding.evidence),
+        context=None,
+        waived=finding.waived,
     )
 
 

@@ -723,13 +723,13 @@ def evaluate(capture: Capture, model: NodeModel, facts: Facts) -> Result:
             evidence = tuple(Evidence(ln, capture.source_line(ln)) for ln in lines)
             out.findings.append(
                 Finding(
-                    r.id,
-                    r.name,
-                    r.severity,
-                    v.message,
-                    capture.path,
-                    lines[0] if lines else None,
-                    evidence,
+                    rule=r.id,
+                    name=r.name,
+                    severity=r.severity,
+                    message=v.message,
+                    file=capture.path,
+                    line=lines[0] if lines else None,
+                    evidence=evidence,
                     waived=waiver.reason if waiver else None,
                 )
             )
@@ -741,13 +741,13 @@ def evaluate(capture: Capture, model: NodeModel, facts: Facts) -> Result:
             what = "matches no finding; remove it" if known else "names no rule"
             out.findings.append(
                 Finding(
-                    "FG000",
-                    "stale-waiver",
-                    WARNING,
-                    f"the waiver for {waiver.rule} {what}",
-                    capture.path,
-                    waiver.line,
-                    (Evidence(waiver.line, capture.source_line(waiver.line)),),
+                    rule="FG000",
+                    name="stale-waiver",
+                    severity=WARNING,
+                    message=f"the waiver for {waiver.rule} {what}",
+                    file=capture.path,
+                    line=waiver.line,
+                    evidence=(Evidence(waiver.line, capture.source_line(waiver.line)),),
                 )
             )
     findings = sorted(out.findings, key=lambda f: (f.line or 0, f.rule, f.message))

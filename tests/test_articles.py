@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import markdown, site
+from generator.site import articles
 from tests.conftest import ROOT
 
 FRONT = "---\ndate: 2026-11-26\n---\n\n# Title\n\n"
@@ -200,7 +201,7 @@ def test_markup_built_around_a_helper_is_escaped(loaded: site.Site, docs: Path) 
     body = f'{{{{ claim("{NODE}", "mode", "bridge") ~ "[x](javascript:alert(1))<b>" }}}}\n'
     post = render(loaded, docs, FRONT + body)["blog/posts/post.md"].decode()
     assert "bridge&#91;x&#93;&#40;javascript&#58;alert&#40;1&#41;&#41;&#60;b&#62;" in post
-    assert markdown.unsafe_html(site._markdown_html(post)) == []
+    assert markdown.unsafe_html(articles._markdown_html(post)) == []
 
 
 def test_the_published_articles_still_render(
@@ -215,7 +216,7 @@ def test_the_published_articles_still_render(
 def test_a_loop_that_runs_too_long_is_stopped_at_its_line(
     loaded: site.Site, docs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(site, "MAX_RENDER_SECONDS", 0.5)
+    monkeypatch.setattr(articles, "MAX_RENDER_SECONDS", 0.5)
     loops = "".join(f'{{% for {v} in "0123456789" %}}' for v in "abcdefghi") + "x" + "{% endfor %}" * 9
     message = error(loaded, docs, FRONT + loops + "\n")
     assert message.startswith("docs/articles/post.md:7: rendering took longer than 0.5 s: a loop runs too long\n")
@@ -236,3 +237,14 @@ def test_a_loop_that_runs_too_long_is_stopped_at_its_line(
 def test_front_matter_keys_the_blog_would_choke_on(loaded: site.Site, docs: Path, meta: str, message: str) -> None:
     text = f"---\ndate: 2026-11-26\n{meta}\n---\n# T\n"
     assert error(loaded, docs, text) == f"docs/articles/post.md:3: {message}\n    | {meta}"
+
+
+def test_routes_helper_is_the_capture_page_table(loaded: site.Site, docs: Path) -> None:
+    post = render(loaded, docs, FRONT + f'{{{{ routes("{NODE}", "default") }}}}\n')["blog/posts/post.md"].decode()
+    assert post.split("# Title\n\n", 1)[1] == (
+        "| destination | gateway | device | kind |\n"
+        "| --- | --- | --- | --- |\n"
+        "| `0.0.0.0/0` | 10&#46;220&#46;1&#46;1 | `eth0` | default route via the gateway |\n\n"
+    )
+    page = site.render_pages(loaded, site.Layout(docs))[0][f"guide/captures/{NODE}.md"].decode()
+    assert "| `0.0.0.0/0` | 10&#46;220&#46;1&#46;1 | `eth0` | default route via the gateway |\n" in page

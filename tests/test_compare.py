@@ -194,3 +194,22 @@ def test_comparison_naming_a_symlinked_alias_is_located(tmp_path: Path, monkeypa
         "name the capture it points to\n    |     before: kubenet-none/alias"
     ) in str(info.value)
     assert "Traceback" not in str(info.value)
+
+
+def test_markdown_is_the_site_table_under_a_heading(tmp_path: Path) -> None:
+    comparison = compare.compare(_analyse(KN), _analyse(KC))
+    text = compare.to_markdown(comparison)
+    assert text.splitlines()[:6] == [
+        "# kubenet&#45;none/aks&#45;nodepool1&#45;27511634&#45;vmss000000 -> kubenet&#45;calico/node&#45;10&#46;240&#46;0&#46;4",
+        "",
+        "| | change | before | after |",
+        "| --- | --- | --- | --- |",
+        "| changed | mode&#58; bridge &#45;&#62; transparent | 1&#58; bridge | 1&#58; transparent |",
+        "| changed | datapath&#58; bridge &#45;&#62; routed | 1&#58; bridge | 1&#58; routed |",
+    ]
+    assert "| removed | CNI bridge cbr0&#58; removed | 1&#58; cbr0 | &#45; |" in text.splitlines()
+    # The comparison page of the site shows the same table, row for row.
+    files, _ = site.render_pages(site.load_site(CAPTURES), site.Layout(tmp_path))
+    page = files["guide/compare/kubenet-network-policy.md"].decode()
+    table = text.split("\n\n", 1)[1]
+    assert table in page

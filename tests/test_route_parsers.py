@@ -1,8 +1,9 @@
 """Checks on the route parsers beyond the golden pairs.
 
-The golden files are written by the parsers themselves, so these tests say, from the
-inputs alone, what some of those files must contain: every record points at the input
-line it came from, and a few hand-checked facts per fixture.
+The golden files are written by the parsers themselves (``UPDATE_GOLDEN=1``), so these
+tests never read them: they run the parsers on the fixtures' inputs and say, from the
+inputs alone, what the records must hold: every record points at the input line it came
+from, and a few hand-checked facts per fixture that a regenerated golden file cannot hide.
 """
 
 from __future__ import annotations
@@ -16,15 +17,23 @@ import pytest
 
 from generator import parsers
 from generator.errors import ParseError
-from generator.parsers import Origin, ip_route, route_n
+from generator.parsers import Origin, ip_route, records_to_json, route_n
 from tests.conftest import FIXTURES
 
 SLUGS = ("route-n", "ip-route", "ip-j-route")
 
 
-def _load(slug: str, case: str) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads((FIXTURES / slug / f"{case}.json").read_text(encoding="utf-8"))
+def _parse(path: Path) -> list[dict[str, Any]]:
+    """The records the parser registered for the fixture's folder makes of its input, as JSON data."""
+    parser = parsers.by_slug(path.parent.name)
+    assert parser is not None
+    records = parser.parse(path.read_text(encoding="utf-8"), origin=_origin(parser.command))
+    data: list[dict[str, Any]] = json.loads(records_to_json(records))
     return data
+
+
+def _load(slug: str, case: str) -> list[dict[str, Any]]:
+    return _parse(FIXTURES / slug / f"{case}.txt")
 
 
 def _routes(slug: str, case: str) -> list[dict[str, Any]]:
@@ -40,13 +49,14 @@ def _origin(command: str, first_line: int = 1) -> Origin:
 
 
 @pytest.mark.parametrize(
-    "expected",
-    sorted(p for slug in SLUGS for p in (FIXTURES / slug).glob("*.json")),
+    "case",
+    # The inputs that parse (an error case has a .error file beside it instead of a .json).
+    sorted(p for slug in SLUGS for p in (FIXTURES / slug).glob("*.txt") if not p.with_suffix(".error").exists()),
     ids=lambda p: f"{p.parent.name}/{p.stem}",
 )
-def test_every_record_points_at_its_own_input_line(expected: Path) -> None:
-    source = expected.with_suffix(".txt").read_text(encoding="utf-8").split("\n")
-    records: list[dict[str, Any]] = json.loads(expected.read_text(encoding="utf-8"))
+def test_every_record_points_at_its_own_input_line(case: Path) -> None:
+    source = case.read_text(encoding="utf-8").split("\n")
+    records = _parse(case)
     lines = [r["line"] for r in records]
     assert lines == sorted(lines)
     for record in records:
@@ -56,7 +66,7 @@ def test_every_record_points_at_its_own_input_line(expected: Path) -> None:
         elif record["record"] == "route-n-entry":
             address, mask = text.split()[0], text.split()[2]
             assert record["destination"] == str(ipaddress.ip_network(f"{address}/{mask}"))
-        elif expected.parent.name == "ip-route":
+        elif case.parent.name == "ip-route":
             tokens = text.split()
             printed = tokens[1] if tokens[0] in ip_route.ROUTE_TYPES else tokens[0]
             if printed == "default":
@@ -73,23 +83,13 @@ def test_every_record_points_at_its_own_input_line(expected: Path) -> None:
 def test_route_n_kubenet_calico_has_the_calico_host_routes() -> None:
     routes = _routes("route-n", "published-kubenet-calico")
     assert len(routes) == 14
-    assert routes[0] | {"line": 0} == {
-        "record": "route-n-entry",
-        "line": 0,
-        "destination": "0.0.0.0/0",
-        "gateway": "10.240.0.1",
-        "genmask": "0.0.0.0",
-        "prefix_length": 0,
-        "flags": "UG",
-        "reject": False,
-        "iface": "eth0",
-        "metric": 0,
-        "ref": 0,
-        "use": 0,
-        "mss": None,
-        "window": None,
-        "irtt": None,
-    }
+    default = routes[0]
+    assert (default["destination"], default["gateway"], default["flags"], default["iface"]) == (
+        "0.0.0.0/0",
+        "10.240.0.1",
+        "UG",
+        "eth0",
+    )
     pods = [r for r in routes if r["iface"].startswith("cali")]
     assert [r["destination"] for r in pods] == [f"10.244.0.{n}/32" for n in range(2, 11)]
     assert all(r["flags"] == "UH" and r["gateway"] is None for r in pods)

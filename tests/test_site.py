@@ -12,6 +12,7 @@ import pytest
 
 from generator import linkcheck, site
 from generator.errors import GeneratorError
+from generator.site import articles
 from tests.conftest import ROOT
 
 
@@ -116,7 +117,7 @@ def test_no_pasted_output_anywhere_in_docs() -> None:
         if relative.startswith(("guide/", "blog/posts/")):
             continue
         text = page.read_text(encoding="utf-8")
-        typed = site._HELPER_CALLS.sub("", text)
+        typed = articles._HELPER_CALLS.sub("", text)
         assert "```" not in typed and "~~~" not in typed, f"{relative} has a typed code block"
         assert not any(line.startswith("    ") and "link/ether" in line for line in typed.splitlines()), relative
 

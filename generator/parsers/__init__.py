@@ -57,10 +57,10 @@ class Parser:
 # Spellings are compared after normalize(): one space between words, wrappers removed.
 PARSERS: tuple[Parser, ...] = (
     Parser(
-        "ip addr",
-        "ip-addr",
-        ip_addr.parse,
-        (
+        command="ip addr",
+        slug="ip-addr",
+        parse=ip_addr.parse,
+        spellings=(
             "ip addr",
             "ip a",
             "ip addr show",
@@ -73,13 +73,13 @@ PARSERS: tuple[Parser, ...] = (
             "ip link show",
             "ip l",
         ),
-        "interfaces with flags, MTU, state, master, veth peer and addresses (iproute2 or busybox text)",
+        summary="interfaces with flags, MTU, state, master, veth peer and addresses (iproute2 or busybox text)",
     ),
     Parser(
-        "ip -j addr",
-        "ip-j-addr",
-        ip_json.parse_addr,
-        (
+        command="ip -j addr",
+        slug="ip-j-addr",
+        parse=ip_json.parse_addr,
+        spellings=(
             "ip -j addr",
             "ip -j a",
             "ip -j addr show",
@@ -93,13 +93,13 @@ PARSERS: tuple[Parser, ...] = (
             "ip -d -j addr",
             "ip -j -d address",
         ),
-        "the same as ip addr, from iproute2's JSON output",
+        summary="the same as ip addr, from iproute2's JSON output",
     ),
     Parser(
-        "ip -j -d link",
-        "ip-j-d-link",
-        ip_json.parse_link,
-        (
+        command="ip -j -d link",
+        slug="ip-j-d-link",
+        parse=ip_json.parse_link,
+        spellings=(
             "ip -j -d link",
             "ip -d -j link",
             "ip -j -d link show",
@@ -109,20 +109,20 @@ PARSERS: tuple[Parser, ...] = (
             "ip -j link show",
             "ip -j -p -d link",
         ),
-        "links with their kind (veth, bridge, vxlan, ...) and peer index, from iproute2's JSON output",
+        summary="links with their kind (veth, bridge, vxlan, ...) and peer index, from iproute2's JSON output",
     ),
     Parser(
-        "route -n",
-        "route-n",
-        route_n.parse,
-        ("route -n", "route -n -4", "netstat -rn", "netstat -nr"),
-        "the kernel IPv4 routing table as net-tools prints it (first nexthop only)",
+        command="route -n",
+        slug="route-n",
+        parse=route_n.parse,
+        spellings=("route -n", "route -n -4", "netstat -rn", "netstat -nr"),
+        summary="the kernel IPv4 routing table as net-tools prints it (first nexthop only)",
     ),
     Parser(
-        "ip route",
-        "ip-route",
-        ip_route.parse_text,
-        (
+        command="ip route",
+        slug="ip-route",
+        parse=ip_route.parse_text,
+        spellings=(
             "ip route",
             "ip r",
             "ip route show",
@@ -134,13 +134,13 @@ PARSERS: tuple[Parser, ...] = (
             "ip -6 route",
             "ip route show table local",
         ),
-        "routes with type, protocol, scope, source, metric and multipath nexthops",
+        summary="routes with type, protocol, scope, source, metric and multipath nexthops",
     ),
     Parser(
-        "ip -j route",
-        "ip-j-route",
-        ip_route.parse_json,
-        (
+        command="ip -j route",
+        slug="ip-j-route",
+        parse=ip_route.parse_json,
+        spellings=(
             "ip -j route",
             "ip -j r",
             "ip -j route show",
@@ -149,21 +149,21 @@ PARSERS: tuple[Parser, ...] = (
             "ip -j route show table all",
             "ip -j -d route",
         ),
-        "the same as ip route, from iproute2's JSON output",
+        summary="the same as ip route, from iproute2's JSON output",
     ),
     Parser(
-        "brctl show",
-        "brctl-show",
-        brctl_show.parse,
-        ("brctl show",),
-        "Linux bridges and their ports (bridge-utils; tab- or space-separated)",
+        command="brctl show",
+        slug="brctl-show",
+        parse=brctl_show.parse,
+        spellings=("brctl show",),
+        summary="Linux bridges and their ports (bridge-utils; tab- or space-separated)",
     ),
     Parser(
-        "bridge link",
-        "bridge-link",
-        bridge_link.parse,
-        ("bridge link", "bridge link show", "bridge -d link", "bridge -d link show", "bridge l"),
-        "bridge ports with their master and port state (iproute2)",
+        command="bridge link",
+        slug="bridge-link",
+        parse=bridge_link.parse,
+        spellings=("bridge link", "bridge link show", "bridge -d link", "bridge -d link show", "bridge l"),
+        summary="bridge ports with their master and port state (iproute2)",
     ),
 )
 
@@ -202,8 +202,8 @@ def match(command: str) -> CommandMatch:
         shown = ", ".join(f"U+{ord(ch):04X}" for ch in controls)
         guess = match("".join(_CONTROL_TO_TEXT.get(unicodedata.category(ch), ch) for ch in command))
         return CommandMatch(
-            command,
-            guess.core,
+            command=command,
+            core=guess.core,
             suggestion=guess.core if guess.parser is not None else guess.suggestion,
             reason=f"it holds the control character{'s' if len(controls) > 1 else ''} {shown}",
         )
@@ -290,20 +290,20 @@ def _match(command: str) -> CommandMatch:
         inner = _match(text[1:])
         if inner.parser is not None or _suggest(inner.core) is not None:
             return replace(inner, command=command)
-        return CommandMatch(command, "")
+        return CommandMatch(command=command, core="")
     try:
         pipeline = _pipeline(text)
     except _ShellSyntaxError as exc:
-        return CommandMatch(command, "", reason=str(exc))
+        return CommandMatch(command=command, core="", reason=str(exc))
     core = " ".join(pipeline.words)
     found = _lookup(pipeline.words)
     if found is None:
-        return CommandMatch(command, core)
+        return CommandMatch(command=command, core=core)
     if pipeline.reason is not None:
-        return CommandMatch(command, core, reason=pipeline.reason)
+        return CommandMatch(command=command, core=core, reason=pipeline.reason)
     parser, selection = found
     parts = ([selection] if selection else []) + [f"| {f}" for f in pipeline.filters]
-    return CommandMatch(command, core, parser, " ".join(parts) or None)
+    return CommandMatch(command=command, core=core, parser=parser, filter=" ".join(parts) or None)
 
 
 # --- the shell: words, operators, pipelines ------------------------------------------------------

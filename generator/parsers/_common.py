@@ -44,9 +44,16 @@ class Origin:
 
     def problem(self, index: int | None, message: str, source: str | None) -> Problem:
         if index is None:
-            return Problem(Location(self.file, self.first_line), message, source, self.section or self.command)
+            return Problem(
+                location=Location(self.file, self.first_line),
+                message=message,
+                source=source,
+                context=self.section or self.command,
+            )
         context = f"{self.section}, output line {index + 1}" if self.section else self.command
-        return Problem(Location(self.file, self.line_of(index)), message, source, context)
+        return Problem(
+            location=Location(self.file, self.line_of(index)), message=message, source=source, context=context
+        )
 
     def fail(self, index: int | None, message: str, source: str | None = None) -> NoReturn:
         raise ParseError(self.problem(index, message, source))

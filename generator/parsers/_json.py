@@ -170,7 +170,7 @@ class _Reader:
     def __init__(
         self, text: str, origin: Origin, command: str, element: str, nouns: dict[str, str], elisions: ElisionRule
     ) -> None:
-        self.doc = JsonDocument(text, origin)
+        self.doc = JsonDocument(text=text, origin=origin)
         self.text = text
         self.end = len(text)
         self.command = command
@@ -284,7 +284,7 @@ class _Reader:
                         f"expected at most {MAX_DEPTH} (iproute2 nests a few levels)",
                     )
                 container: JsonObject | JsonArray = JsonObject(pos) if char == "{" else JsonArray(pos)
-                frame = _Frame(container, where, self.nouns.get(stack[-1].key, "") if stack else "")
+                frame = _Frame(value=container, where=where, noun=self.nouns.get(stack[-1].key, "") if stack else "")
                 pos = self.skip(pos + 1)
                 closing = "}" if char == "{" else "]"
                 if pos < end and text[pos] == closing:

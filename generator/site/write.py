@@ -1,0 +1,98 @@
+"""Writing the generated part of the site: ``docs/guide/`` and ``docs/blog/posts/``, owned here.
+
+- the pages are rendered into memory first; only when every capture loaded, every
+  rule passed and every article claim held are files touched, so a failed build
+  leaves the last good output in place;
+- a file is written only when its bytes changed (``mkdocs serve`` watches ``docs/``
+  and would rebuild forever otherwise), and files no longer generated are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import diagrams
+from generator.diagrams import RenderStats
+from generator.site import figures
+from generator.site.articles import render_articles
+from generator.site.data import Layout, diagram_file, load_site
+from generator.site.pages import render_pages
+
+
+@dataclass
+class BuildReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    diagrams: RenderStats | None = None
+    figures: RenderStats | None = None
+
+
+def sync(files: dict[str, bytes], root: Path, owned: Iterable[str], report: BuildReport) -> None:
+    """Make the owned folders under ``root`` hold exactly ``files``; touch only what changed."""
+    for name, data in sorted(files.items()):
+        target = root / name
+        if target.is_file() and target.read_bytes() == data:
+            report.unchanged += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A short temporary name: the target's own name may already be near the file-name limit.
+        tmp = target.with_name(f".fg-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+        report.written.append(name)
+    wanted = {root / name for name in files}
+    for folder in owned:
+        base = root / folder
+        if not base.exists():
+            continue
+        for path in sorted(base.rglob("*"), reverse=True):
+            if path.is_file() and path not in wanted:
+                path.unlink()
+                report.removed.append(path.relative_to(root).as_posix())
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
+def build(captures_root: Path, docs: Path, cache: Path, *, out: Path | None = None) -> BuildReport:
+    """Analyse, render and write the generated section; nothing is written unless everything succeeds.
+
+    Articles are read from ``docs``; the generated files go to ``out`` (default: ``docs``),
+    which lets ``make site`` write into a staging copy while messages name the real files.
+    """
+    layout = Layout(docs=docs)
+    site = load_site(captures_root)
+    files, dots = render_pages(site, layout)
+    files.update(render_articles(site, layout))
+    report = BuildReport()
+    with tempfile.TemporaryDirectory() as tmp:
+        svgs, drawn = Path(tmp) / "svg", Path(tmp) / "figures"
+        report.diagrams = diagrams.render(dots, svgs, cache)
+        report.figures = figures.render(layout, drawn, cache)
+        for folder, place in ((svgs, diagram_file), (drawn, figures.figure_file)):
+            for svg in sorted(folder.rglob("*.svg")):
+                files[f"{layout.guide}/{place(svg.relative_to(folder).with_suffix('').as_posix())}"] = svg.read_bytes()
+    sync(files, out or docs, (layout.guide, layout.posts), report)
+    return report
+
+
+def main_build(
+    captures_root: Path, docs: Path, cache: Path, *, out: Path | None = None, quiet: bool = False
+) -> BuildReport:
+    report = build(captures_root, docs, cache, out=out)
+    if not quiet:
+        dot = "".join(
+            f"; {what}: {stats.rendered} rendered, {stats.graphs - stats.rendered} cached"
+            for what, stats in (("diagrams", report.diagrams), ("figures", report.figures))
+            if stats and stats.graphs
+        )
+        print(
+            f"site: {len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed{dot}",
+            file=sys.stderr,
+        )
+    return report
