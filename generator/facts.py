@@ -223,6 +223,21 @@ class _Uplink:
     default_gateway: str | None = None
 
 
+@dataclass(frozen=True)
+class _Devices:
+    """What each host device is, decided once and read by every fact below."""
+
+    host: Namespace
+    uplink: _Uplink
+    # Pod-facing host veths, sorted.
+    veths: tuple[str, ...]
+    cni_bridges: tuple[str, ...]
+    docker: frozenset[str]
+    bridges: frozenset[str]
+    tunnels: dict[str, str]
+    internal: frozenset[str]
+
+
 def derive(model: NodeModel) -> Facts:
     host = model.host or Namespace(name="host")
     pairs = tuple(_pair(pod, host) for pod in model.pods if pod_eth0(pod) is not None)
@@ -232,39 +247,38 @@ def derive(model: NodeModel) -> Facts:
     bridges = _bridge_names(host, candidates)
     docker = {name for name, bridge in bridges.items() if _is_docker(name, bridge, host)}
     uplink = _uplink(host, candidates, pointed_at, bridges, docker, internal)
-    host_veths = sorted(n for n in candidates if n != uplink.name)
-    cni_bridges = tuple(sorted(n for n in bridges if n not in docker))
-    docker_bridge = min(docker) if docker else None
-    tunnels = _tunnels(host)
-    gateways = {r.gateway for r in host.routes if r.gateway}
-    per_pod_routes = _per_pod_routes(host, host_veths, cni_bridges, docker, uplink.name, tunnels, internal, gateways)
-    roles = _roles(model, host, host_veths, cni_bridges, docker, uplink.name, tunnels, internal)
-    route_index = _host_routes_by_address(host)
-    datapath = _datapath(model, host, host_veths, cni_bridges, uplink.name, per_pod_routes, internal)
-    paths = tuple(
-        _path(pod, pair, host, cni_bridges, uplink.name, route_index, datapath)
-        for pod, pair in _pods_with_pairs(model, pairs)
+    d = _Devices(
+        host=host,
+        uplink=uplink,
+        veths=tuple(sorted(n for n in candidates if n != uplink.name)),
+        cni_bridges=tuple(sorted(n for n in bridges if n not in docker)),
+        docker=frozenset(docker),
+        bridges=frozenset(bridges),
+        tunnels=_tunnels(host),
+        internal=frozenset(internal),
     )
-    veths = _veth_evidence(host, host_veths, cni_bridges, uplink.name, per_pod_routes)
+    per_pod_routes = _per_pod_routes(d)
+    datapath = _datapath(model, d, per_pod_routes)
+    route_index = _host_routes_by_address(host)
+    paths = tuple(_path(pod, pair, d, route_index, datapath) for pod, pair in _pods_with_pairs(model, pairs))
+    veths = _veth_evidence(d, per_pod_routes)
     return Facts(
         capture_id=model.capture_id,
-        roles=roles,
+        roles=_roles(model, d),
         pairs=pairs,
         paths=paths,
         datapath=datapath,
-        encapsulation=_encapsulation(
-            model, host, tunnels, datapath, uplink, {*tunnels, *internal, *host_veths, *bridges, CILIUM_HOST}
-        ),
-        pod_network=_pod_network(model, host, host_veths, uplink, datapath, cni_bridges, per_pod_routes, internal),
+        encapsulation=_encapsulation(model, d, datapath),
+        pod_network=_pod_network(model, d, datapath, per_pod_routes),
         mode=_mode(datapath),
         uplink=uplink.name,
         node_address=uplink.address,
-        cni_bridges=cni_bridges,
-        docker_bridge=docker_bridge,
-        host_veths=tuple(host_veths),
+        cni_bridges=d.cni_bridges,
+        docker_bridge=min(docker) if docker else None,
+        host_veths=d.veths,
         host_veth_prefix=veth_prefix(name for name, _ in veths),
         per_pod_routes=per_pod_routes,
-        tunnels=tuple(sorted(tunnels)),
+        tunnels=tuple(sorted(d.tunnels)),
         veth_evidence=veths,
         pod_masks=tuple((a.prefix_length, a.line) for pod in model.pods if (eth0 := pod_eth0(pod)) for a in eth0.ipv4),
     )
@@ -501,16 +515,7 @@ def _bridge_uplink_port(
     return None
 
 
-def _per_pod_routes(
-    host: Namespace,
-    host_veths: list[str],
-    cni_bridges: tuple[str, ...],
-    docker: set[str],
-    uplink: str | None,
-    tunnels: dict[str, str],
-    internal: set[str],
-    gateways: set[str],
-) -> tuple[Route, ...]:
+def _per_pod_routes(d: _Devices) -> tuple[Route, ...]:
     """Host routes to a single address, with no gateway, straight onto a pod's veth.
 
     A device missing from an abbreviated or absent ``ip addr`` still counts when it is
@@ -519,16 +524,17 @@ def _per_pod_routes(
     DHCP gateway route every Ubuntu AKS node has, Cilium's router address) is a route
     to a router, not to a pod.
     """
-    veths = set(host_veths)
+    host = d.host
     known = {i.name for i in host.interfaces}
-    not_pods = {*cni_bridges, *docker, *tunnels, *internal, uplink}
+    gateways = {r.gateway for r in host.routes if r.gateway}
+    not_pods = {*d.cni_bridges, *d.docker, *d.tunnels, *d.internal, d.uplink.name}
     routes = []
     for route in host.routes:
         if route.type != "unicast" or route.gateway or not route.device or not route.is_host_route:
             continue
         if route.address in gateways or route.device in not_pods:
             continue
-        if route.device in veths or route.device not in known:
+        if route.device in d.veths or route.device not in known:
             routes.append(route)
     return tuple(routes)
 
@@ -551,16 +557,14 @@ def pod_ports(bridge: Bridge, host: Namespace, host_veths: Iterable[str], uplink
     return [p for p in bridge.ports if p != uplink and (p in veths or host.interface(p) is None)]
 
 
-def _veth_evidence(
-    host: Namespace, host_veths: list[str], cni_bridges: tuple[str, ...], uplink: str | None, routes: tuple[Route, ...]
-) -> tuple[tuple[str, int], ...]:
+def _veth_evidence(d: _Devices, routes: tuple[Route, ...]) -> tuple[tuple[str, int], ...]:
     seen: dict[str, int] = {}
-    for name in host_veths:
-        iface = host.interface(name)
+    for name in d.veths:
+        iface = d.host.interface(name)
         seen.setdefault(name, iface.line if iface else 0)
-    for bridge in host.bridges:
-        if bridge.name in cni_bridges:
-            for port in pod_ports(bridge, host, host_veths, uplink):
+    for bridge in d.host.bridges:
+        if bridge.name in d.cni_bridges:
+            for port in pod_ports(bridge, d.host, d.veths, d.uplink.name):
                 seen.setdefault(port, bridge.line)
     for route in routes:
         if route.device:
@@ -629,14 +633,9 @@ def pod_addresses(pod: Namespace) -> list[str]:
 
 
 def _path(
-    pod: Namespace,
-    pair: VethPair | None,
-    host: Namespace,
-    cni_bridges: tuple[str, ...],
-    uplink: str | None,
-    route_index: dict[str, list[Route]],
-    datapath: Fact,
+    pod: Namespace, pair: VethPair | None, d: _Devices, route_index: dict[str, list[Route]], datapath: Fact
 ) -> PodPath:
+    host, cni_bridges, uplink = d.host, d.cni_bridges, d.uplink.name
     addresses = pod_addresses(pod)
     address = addresses[0] if addresses else None
     veth = pair.host_interface if pair else None
@@ -727,16 +726,9 @@ def _path(
 # --- the three axes ---------------------------------------------------------------------------
 
 
-def _datapath(
-    model: NodeModel,
-    host: Namespace,
-    host_veths: list[str],
-    cni_bridges: tuple[str, ...],
-    uplink: str | None,
-    per_pod_routes: tuple[Route, ...],
-    internal: set[str],
-) -> Fact:
+def _datapath(model: NodeModel, d: _Devices, per_pod_routes: tuple[Route, ...]) -> Fact:
     """Bridge ports first: a veth enslaved to a bridge is switched, whatever routes also name it."""
+    host, host_veths, cni_bridges, uplink, internal = d.host, d.veths, d.cni_bridges, d.uplink.name, d.internal
     if model.host is None:
         return _datapath_undecided(model, host, host_veths)
     ported = [(i.master, i.line) for i in host.interfaces if i.name in host_veths and i.master in cni_bridges]
@@ -813,7 +805,7 @@ def _datapath(
     return _datapath_undecided(model, host, host_veths)
 
 
-def _datapath_undecided(model: NodeModel, host: Namespace, host_veths: list[str]) -> Fact:
+def _datapath_undecided(model: NodeModel, host: Namespace, host_veths: Sequence[str]) -> Fact:
     missing = []
     if model.host is None:
         missing.append("outputs")
@@ -853,7 +845,7 @@ def _proxy_arp_gateways(model: NodeModel) -> list[tuple[str, Route]]:
     return found
 
 
-def _cilium_router(host: Namespace, internal: set[str]) -> tuple[str, list[Route]] | None:
+def _cilium_router(host: Namespace, internal: frozenset[str]) -> tuple[str, list[Route]] | None:
     """Cilium's router device and the routes that send pod ranges through it.
 
     cilium_host by name, or, unnamed, the end of a host-internal veth pair that is the
@@ -869,14 +861,14 @@ def _cilium_router(host: Namespace, internal: set[str]) -> tuple[str, list[Route
     return router, routes
 
 
-def _encapsulation(
-    model: NodeModel, host: Namespace, tunnels: dict[str, str], datapath: Fact, uplink: _Uplink, not_nics: set[str]
-) -> Fact:
+def _encapsulation(model: NodeModel, d: _Devices, datapath: Fact) -> Fact:
     """Routes through a tunnel device decide; Cilium's eBPF tunnels need its device or its routes.
 
     Routes that reach other nodes' pod ranges via those nodes' addresses on a NIC
     (flannel host-gw, kindnet, Cilium's direct routes) say there is no tunnel.
     """
+    host, tunnels, uplink = d.host, d.tunnels, d.uplink
+    not_nics = {*d.tunnels, *d.internal, *d.veths, *d.bridges, CILIUM_HOST}
     if model.host is None:
         return Fact(NOT_CAPTURED, "nothing was captured in the host namespace")
     through = [r for r in host.routes if r.device in tunnels and r.type == "unicast" and not r.is_default]
@@ -955,18 +947,10 @@ def _cilium_remote_ranges(host: Namespace) -> list[Route]:
     ]
 
 
-def _pod_network(
-    model: NodeModel,
-    host: Namespace,
-    host_veths: list[str],
-    uplink: _Uplink,
-    datapath: Fact,
-    cni_bridges: tuple[str, ...],
-    per_pod_routes: tuple[Route, ...],
-    internal: set[str],
-) -> Fact:
+def _pod_network(model: NodeModel, d: _Devices, datapath: Fact, per_pod_routes: tuple[Route, ...]) -> Fact:
     """Where pod addresses come from: the node's subnet, or a range of their own."""
-    evidence = _pod_address_evidence(model, host, host_veths, datapath, cni_bridges, per_pod_routes, internal)
+    uplink = d.uplink
+    evidence = _pod_address_evidence(model, d, datapath, per_pod_routes)
     if not evidence:
         if datapath.value == NOT_CAPTURED:
             return Fact(NOT_CAPTURED, f"no pod address is visible: {datapath.reason}")
@@ -1046,15 +1030,10 @@ def _common_bits(a: int, b: int, bits: int) -> int:
 
 
 def _pod_address_evidence(
-    model: NodeModel,
-    host: Namespace,
-    host_veths: list[str],
-    datapath: Fact,
-    cni_bridges: tuple[str, ...],
-    per_pod_routes: tuple[Route, ...],
-    internal: set[str],
+    model: NodeModel, d: _Devices, datapath: Fact, per_pod_routes: tuple[Route, ...]
 ) -> list[tuple[str, IPNetwork, int]]:
     """(what, network, line) for what shows pod addresses: pods' own eth0, per-pod routes, pod ranges."""
+    host, host_veths, cni_bridges, internal = d.host, d.veths, d.cni_bridges, d.internal
     found: list[tuple[str, IPNetwork, int]] = []
     for pod in model.pods:
         eth0 = pod_eth0(pod)
@@ -1121,20 +1100,10 @@ def _lines(evidence: list[tuple[str, int]]) -> tuple[int, ...]:
 # --- roles -------------------------------------------------------------------------------------
 
 
-def _roles(
-    model: NodeModel,
-    host: Namespace,
-    host_veths: list[str],
-    cni_bridges: tuple[str, ...],
-    docker: set[str],
-    uplink: str | None,
-    tunnels: dict[str, str],
-    internal: set[str],
-) -> tuple[RoleFact, ...]:
+def _roles(model: NodeModel, d: _Devices) -> tuple[RoleFact, ...]:
     roles: list[RoleFact] = []
-    veths = set(host_veths)
-    for iface in host.interfaces:
-        role, reason = _host_role(iface, veths, cni_bridges, docker, uplink, tunnels, internal)
+    for iface in d.host.interfaces:
+        role, reason = _host_role(iface, d)
         roles.append(RoleFact(namespace="host", interface=iface.name, role=role, reason=reason, lines=(iface.line,)))
     for pod in model.pods:
         eth0 = pod_eth0(pod)
@@ -1151,30 +1120,23 @@ def _roles(
     return tuple(roles)
 
 
-def _host_role(
-    iface: Interface,
-    host_veths: set[str],
-    cni_bridges: tuple[str, ...],
-    docker: set[str],
-    uplink: str | None,
-    tunnels: dict[str, str],
-    internal: set[str],
-) -> tuple[str, str]:
+def _host_role(iface: Interface, d: _Devices) -> tuple[str, str]:
+    uplink, tunnels = d.uplink.name, d.tunnels
     if _is_loopback(iface):
         return LOOPBACK, "LOOPBACK flag"
     if iface.name == uplink:
         return UPLINK, "the default route's device, or the NIC that holds the node's address"
     if uplink and iface.master == uplink:
         return VF, f"enslaved to the uplink {uplink} (accelerated networking)"
-    if iface.name in cni_bridges:
+    if iface.name in d.cni_bridges:
         return CNI_BRIDGE, "a bridge that is not Docker's"
-    if iface.name in docker:
+    if iface.name in d.docker:
         return DOCKER_BRIDGE, "Docker's bridge (its MAC starts with 02:42)"
-    if iface.name in host_veths:
+    if iface.name in d.veths:
         return HOST_VETH, "host end of a veth pair whose peer is in another namespace"
     if iface.name in tunnels:
         return TUNNEL, f"tunnel device ({tunnels[iface.name]})"
-    if iface.name in internal:
+    if iface.name in d.internal:
         return HOST_INTERNAL, "a veth pair with both ends in the host namespace (Cilium's cilium_host/cilium_net)"
     return OTHER, "no rule matched"
 
