@@ -744,7 +744,8 @@ def _datapath(model: NodeModel, d: _Devices, per_pod_routes: tuple[Route, ...]) 
         iface = host.interface(name)
         shown = [r.destination for r in routes][:2]
         via = f"; the pod range {', '.join(shown)} is routed to it" if shown else ""
-        veths = f", and pod veths ({_names(host_veths)}) hang off no bridge" if host_veths else ""
+        free = [n for n in host_veths if not ((i := host.interface(n)) and i.master)]
+        veths = f", and pod veths ({_names(free)}) hang off no bridge" if free else ""
         return Fact(
             "ebpf",
             f"Cilium's router device {name} is present{via}{veths}: eBPF programs deliver to the pods",
