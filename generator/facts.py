@@ -221,6 +221,8 @@ class _Uplink:
     # onlink, and the source addresses of its routes. The node's subnet holds them all.
     on_link: tuple[IPAddress, ...] = ()
     default_gateway: str | None = None
+    # The node's own addresses, as its routes give them (src).
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -408,6 +410,25 @@ def _uplink(
     default = _default_route(host)
     holder = default.device if default and default.device else None
     lines: tuple[int, ...] = (default.line,) if default else ()
+    if holder is None and not host.has_interfaces:
+        # An excerpt without the default route: the one NIC that reaches a router (Azure's
+        # 168.63.129.16 via the subnet gateway) is the uplink.
+        routed = sorted(
+            {
+                r.device
+                for r in host.routes
+                if r.gateway
+                and r.device
+                and not r.onlink
+                and r.device not in bridges
+                and r.device not in internal
+                and r.device != CILIUM_HOST
+                and _tunnel_by_name(r.device) is None
+            }
+        )
+        if len(routed) == 1:
+            holder = routed[0]
+            lines = tuple(r.line for r in host.routes if r.device == holder and r.gateway)[:3]
     if holder is None:
         candidates = [
             i
@@ -459,6 +480,7 @@ def _uplink(
         holder=holder,
         on_link=on_link,
         default_gateway=default.gateway if default else None,
+        sources=tuple(sorted({r.src for r in host.routes if r.device == holder and r.src})),
     )
 
 
@@ -921,13 +943,31 @@ def _encapsulation(model: NodeModel, d: _Devices, datapath: Fact) -> Fact:
             return Fact("none", "Cilium routes natively: no cilium_vxlan or cilium_geneve device")
         return Fact(NOT_CAPTURED, "Cilium's tunnel device would show in a complete interface listing, not captured")
     idle = ", ".join(sorted(tunnels))
-    if host.has_routes and not host.partial_routes:
+    if _routes_whole(host):
         note = f" ({idle} carries none)" if idle else ""
         return Fact("none", f"no route leaves through a tunnel device{note}")
     if host.has_interfaces and not host.partial_interfaces and not tunnels:
         return Fact("none", "the interface listing shows no tunnel device")
     what = "only part of the host's routes was captured" if host.has_routes else "the host's routes were not captured"
     return Fact(NOT_CAPTURED, f"{what}, so routes through a tunnel device cannot be ruled out")
+
+
+def _routes_whole(host: Namespace) -> bool:
+    """The route listing is the whole table: not cut by the author, and every next hop reachable.
+
+    The kernel keeps a route via a gateway only while a connected network holds it (or
+    the route says onlink); one that no listed network holds means lines are missing.
+    """
+    if not host.has_routes or host.partial_routes:
+        return False
+    connected = [r.network for r in host.routes if not r.gateway and r.type == "unicast" and not r.is_default]
+    connected += [ipaddress.ip_interface(a.cidr).network for i in host.interfaces for a in i.addresses]
+    for route in host.routes:
+        if route.gateway and not route.onlink and route.source != "route -n":
+            gateway = ipaddress.ip_address(route.gateway)
+            if not any(gateway in network for network in connected):
+                return False
+    return True
 
 
 def _cilium_remote_ranges(host: Namespace) -> list[Route]:
@@ -998,6 +1038,15 @@ def _pod_network_from_link(evidence: list[tuple[str, IPNetwork, int]], uplink: _
             "node-subnet",
             f"pod addresses ({shown}) are inside {cover}, which the node's subnet holds (its gateway and "
             f"sources on {uplink.holder})",
+            _lines([(w, ln) for w, _, ln in pods]),
+        )
+    sources = [ipaddress.ip_address(r) for r in uplink.sources if ":" not in r]
+    if sources and all(_common_bits(int(n.network_address), int(sources[0]), 32) >= 24 for _, n, _ in pods):
+        # Node subnets are rarely smaller than a /24; pods in the node address's own /24 share it.
+        return Fact(
+            "node-subnet",
+            f"pod addresses ({_names(w for w, _, _ in pods)}) are in the /24 of the node's address {sources[0]} "
+            "(the subnet itself is not shown)",
             _lines([(w, ln) for w, _, ln in pods]),
         )
     anchor = v4[0]

@@ -23,6 +23,7 @@ from typing import Any
 
 from generator.capture import Capture, Section
 from generator.parsers import Elision, Record
+from generator.parsers._common import leaves_out
 from generator.parsers.brctl_show import Bridge as BrctlBridge
 from generator.parsers.bridge_link import BridgePort
 from generator.parsers.ip_addr import Address as AddressRecord
@@ -237,7 +238,9 @@ def _namespace(name: str, sections: list[Section]) -> Namespace:
     route_source = next((s for s in ROUTE_SOURCES if s in records), None)
     routes = _routes(route_source, records.get(route_source, [])) if route_source else ()
     elided = tuple(sorted(r.line for rs in records.values() for r in rs if isinstance(r, Elision)))
-    partial = tuple(sorted(c for c, rs in records.items() if any(isinstance(r, Elision) for r in rs)))
+    partial = tuple(
+        sorted(c for c, rs in records.items() if any(isinstance(r, Elision) and leaves_out(r) for r in rs))
+    )
     filtered = tuple(sorted({s.parser for s in sections if s.parser is not None and s.filter is not None}))
     return Namespace(
         name=name,

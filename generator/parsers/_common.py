@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, NoReturn, TypeVar
@@ -23,6 +24,9 @@ ELISION_MARKS = frozenset({".", "..."})
 # output on a line ("... dev eth1 # route for the pod networks") is dropped before the
 # line is read. No command the parsers read prints a '#' that starts a word.
 COMMENT = "#"
+# A bare shell prompt pasted with the output (``root@node:/#``) belongs to the terminal:
+# it is read like a note that stands for nothing.
+PROMPT_LINE = re.compile(r"^[\w.-]+@[\w.-]+:\S*[#$]$")
 
 
 @dataclass(frozen=True)
@@ -141,10 +145,15 @@ def lines(text: str) -> Iterator[tuple[int, str]]:
         yield index, raw.removesuffix("\r")
 
 
+def leaves_out(elision: Elision) -> bool:
+    """Whether an elision stands for output left out: a pasted prompt only ends the output."""
+    return not PROMPT_LINE.match(elision.text)
+
+
 def is_elision(line: str) -> bool:
-    """``.``/``...``, or an author's note on a line of its own (``# ...``)."""
+    """``.``/``...``, an author's note on a line of its own (``# ...``), or a pasted prompt."""
     stripped = line.strip()
-    return stripped in ELISION_MARKS or stripped.startswith(COMMENT)
+    return stripped in ELISION_MARKS or stripped.startswith(COMMENT) or bool(PROMPT_LINE.match(stripped))
 
 
 def without_note(tokens: list[str]) -> list[str]:

@@ -43,6 +43,7 @@ from generator.parsers import _json
 from generator.parsers._common import (
     COMMENT,
     ELISION_MARKS,
+    PROMPT_LINE,
     Elision,
     Origin,
     Record,
@@ -340,7 +341,7 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
         if not tokens:
             continue
         head = tokens[0]
-        if (len(tokens) == 1 and head in ELISION_MARKS) or head.startswith(COMMENT):
+        if (len(tokens) == 1 and (head in ELISION_MARKS or PROMPT_LINE.match(head))) or head.startswith(COMMENT):
             if pending is not None:
                 records.append(_freeze(*pending))
                 pending = None

@@ -44,6 +44,7 @@ from generator.parsers._common import (
     COMMENT,
     ELISION_MARKS,
     IPV4_HOST_MASKS,
+    PROMPT_LINE,
     Elision,
     Origin,
     Record,
@@ -112,7 +113,7 @@ def parse(text: str, *, origin: Origin) -> list[Record]:
         if not tokens:
             continue
         first = tokens[0]
-        if (len(tokens) == 1 and first in ELISION_MARKS) or first.startswith(COMMENT):
+        if (len(tokens) == 1 and (first in ELISION_MARKS or PROMPT_LINE.match(first))) or first.startswith(COMMENT):
             records.append(Elision(line=origin.line_of(index), text=source.strip()))
             continue
         if COMMENT in source:
