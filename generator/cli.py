@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
 from generator import capture as capture_mod
-from generator import compare, diagrams, parsers, pipeline, report, rules, site
+from generator import collect, compare, diagrams, parsers, pipeline, report, rules, site
 from generator.errors import GeneratorError, Location, Problem, UsageError, printable
 from generator.parsers import Origin, Record, records_to_json
 
@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache", type=Path, default=Path(".cache/diagrams"), help="the SVG cache (default: .cache/diagrams)"
     )
 
+    sub.add_parser(
+        "collect-script", help="print the node-side collector (POSIX sh): run it on a node, then import its transcript"
+    )
+
     r = sub.add_parser("rules", help="print the rules catalogue")
     r.add_argument("--json", action="store_true", help="print the catalogue as JSON")
 
@@ -120,6 +124,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return _diff(args, out)
         if args.verb == "diagram":
             return _diagram(args, out)
+        if args.verb == "collect-script":
+            out.write(collect.script())
+            return EXIT_OK
         if args.verb == "site":
             site.main_build(args.root, args.docs, args.cache)
             return EXIT_OK
