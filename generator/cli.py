@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
 from generator import capture as capture_mod
-from generator import collect, compare, diagrams, parsers, pipeline, report, rules, site
+from generator import collect, compare, diagrams, importer, parsers, pipeline, report, rules, site
 from generator.errors import GeneratorError, Location, Problem, UsageError, printable
 from generator.parsers import Origin, Record, records_to_json
 
@@ -79,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
         "collect-script", help="print the node-side collector (POSIX sh): run it on a node, then import its transcript"
     )
 
+    i = sub.add_parser("import", help="turn a collector transcript or a pasted terminal session into a capture")
+    i.add_argument("transcript", help="the transcript or session file (- for standard input)")
+    schema_props = capture_mod.schema()["properties"]["cluster"]["properties"]
+    i.add_argument("--plugin", required=True, choices=schema_props["network_plugin"]["enum"], help="--network-plugin")
+    i.add_argument("--policy", required=True, choices=schema_props["network_policy"]["enum"], help="--network-policy")
+    i.add_argument("--node", help="the node's name (default: from the transcript or the prompts)")
+    i.add_argument("--source", help="where the outputs come from (a URL, or how they were recorded)")
+    i.add_argument("--date", help="YYYY-MM-DD the outputs were recorded (default: the transcript's)")
+    i.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the capture here (default: stdout)")
+
     r = sub.add_parser("rules", help="print the rules catalogue")
     r.add_argument("--json", action="store_true", help="print the catalogue as JSON")
 
@@ -124,6 +134,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return _diff(args, out)
         if args.verb == "diagram":
             return _diagram(args, out)
+        if args.verb == "import":
+            return _import(args, out, err)
         if args.verb == "collect-script":
             out.write(collect.script())
             return EXIT_OK
@@ -319,6 +331,44 @@ def _diagram(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     _write_svg(source, args.svg)
     out.write(f"wrote {args.svg}\n")
+    return EXIT_OK
+
+
+def _read_input(given: str) -> tuple[str, str]:
+    """(text, name) of a file named on the command line, or of standard input for ``-``."""
+    if given == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(given)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {given}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {given}: {exc.strerror}") from None
+    name = capture_mod.display_path(path)
+    try:
+        return raw.decode("utf-8"), name
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GeneratorError(Problem(Location(name, line), "file is not valid UTF-8 text")) from None
+
+
+def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    text, name = _read_input(args.transcript)
+    target = capture_mod.display_path(args.output) if args.output else "<stdout>"
+    options = importer.Options(args.plugin, args.policy, args.node, args.source, args.date)
+    result = importer.run(text, name, options, target)
+    if result.problems:
+        err.write(report.text(report.from_problem(p) for p in result.problems))
+    if args.output is None:
+        out.write(result.text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(result.text, encoding="utf-8")
+    if result.failed:
+        print(f"{target}: written, but it does not pass check yet (see above)", file=err)
+        return EXIT_BAD_DATA
+    print(f"{target}: {result.summary}", file=err)
     return EXIT_OK
 
 

@@ -116,6 +116,8 @@ elif have nsenter; then
     echo "$pid"
   done | sort -n >"$TMP/pids"
   while read -r pid; do
+    # A pod's namespace holds one end of a veth; a service's private namespace holds none.
+    [ -n "$(nsenter -t "$pid" -n ip -o link show type veth 2>/dev/null </dev/null)" ] || continue
     every "pid:$pid" nsenter -t "$pid" -n
   done <"$TMP/pids"
 fi
