@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache", type=Path, default=Path(".cache/diagrams"), help="the SVG cache (default: .cache/diagrams)"
     )
 
+    k = sub.add_parser("collect", help="run the collector on a node through kubectl debug; prints the transcript")
+    k.add_argument("--node", required=True, help="the node's name, as kubectl get nodes shows it")
+    k.add_argument("--context", help="the kubectl context (default: the current one)")
+    k.add_argument("--image", default=collect.IMAGE, help=f"the debug pod's image (default: {collect.IMAGE})")
+    k.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the transcript here (default: stdout)")
+
     sub.add_parser(
         "collect-script", help="print the node-side collector (POSIX sh): run it on a node, then import its transcript"
     )
@@ -183,6 +189,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return _diagram(args, out)
         if args.verb == "import":
             return _import(args, out, err)
+        if args.verb == "collect":
+            transcript = collect.on_node(args.node, context=args.context, image=args.image)
+            if args.output is None:
+                out.write(transcript)
+            else:
+                args.output.write_text(transcript, encoding="utf-8")
+                print(f"wrote {capture_mod.display_path(args.output)}", file=err)
+            return EXIT_OK
         if args.verb == "collect-script":
             out.write(collect.script())
             return EXIT_OK
