@@ -45,8 +45,9 @@ _HOST_IN_PROMPT = (
     re.compile(r"^\[[\w.+-]+@([\w.-]+)[\s\]]"),  # [root@node ~]#
 )
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")
-# What a YAML block literal cannot hold (and the loader refuses): control characters but tab.
-_UNKEEPABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]")
+# What an output line in a capture cannot hold: the complement of what the loader reads
+# (generator.capture._NOT_ALLOWED, less the line breaks we split at), and a byte-order mark.
+_UNKEEPABLE = re.compile("[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 FACTS = ("mode", "datapath", "encapsulation", "pod_network")
 
 
@@ -327,8 +328,10 @@ def _add(session: Session, block: Block, name: str, lines: list[str]) -> None:
             session.problems.append(
                 Problem(
                     Location(name, block.line + 1 + offset),
-                    f"the output of '{block.command}' holds the control character {bad.group()!r}, which a capture "
-                    "cannot keep (colours? run it without -c); this output is left out",
+                    f"the output of '{block.command}' holds the character {bad.group()!r} "
+                    f"(U+{ord(bad.group()):04X}), which a capture cannot keep"
+                    + (" (colour codes: run the command without -c)" if bad.group() == "\x1b" else "")
+                    + "; this output is left out",
                     text,
                 )
             )
@@ -419,7 +422,8 @@ def _pod_name(value: str) -> str | None:
 
 def _q(value: str) -> str:
     """A double-quoted YAML scalar (JSON's string syntax is YAML's)."""
-    return json.dumps(value, ensure_ascii=False)
+    # ASCII only: a raw U+2028 or U+0085 would be a line break to YAML.
+    return json.dumps(value, ensure_ascii=True)
 
 
 def block_literal(key: str, text: str, indent: int) -> list[str]:

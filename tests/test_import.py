@@ -242,7 +242,7 @@ def test_colour_codes_in_a_real_output_are_reported_never_kept(tmp_path: Path) -
     assert (code, err) == (
         1,
         f"{src}: nothing to import: no command output could be placed\n"
-        f"{src}:{first_bad}: the output of 'ip -c addr' holds the control character '\\x1b', which a capture cannot "
-        "keep (colours? run it without -c); this output is left out\n"
+        f"{src}:{first_bad}: the output of 'ip -c addr' holds the character '\\x1b' (U+001B), which a capture "
+        "cannot keep (colour codes: run the command without -c); this output is left out\n"
         f"    | {printable(bad_line)}\n",
     )
