@@ -246,3 +246,17 @@ def test_colour_codes_in_a_real_output_are_reported_never_kept(tmp_path: Path) -
         "cannot keep (colour codes: run the command without -c); this output is left out\n"
         f"    | {printable(bad_line)}\n",
     )
+
+
+def test_an_output_its_parser_refuses_is_written_and_located_in_the_capture(tmp_path: Path) -> None:
+    # A real route -n output under the command 'ip route': a slip the ip route parser catches.
+    target, (code, _, err) = _import(tmp_path, f"root@{NODE}:/# ip route\n{ROUTE_N}", "--date", "2020-11-26")
+    shown = target.as_posix()
+    line = target.read_text(encoding="utf-8").splitlines().index("      Kernel IP routing table") + 1
+    assert (code, err) == (
+        1,
+        f"{shown}\n"
+        f"  {shown}:{line} [host: ip route, output line 1]: error: destination 'Kernel' is not an IP prefix\n"
+        f"    {line:>5} | Kernel IP routing table\n"
+        f"{shown}: written, but it does not pass check yet (see above)\n",
+    )
