@@ -573,16 +573,29 @@ def run(text: str, name: str, options: Options, output_name: str) -> Result:
             kept = [(s.namespace, s.command, s.output) for s in final.capture.sections]
             if kept != [(b.namespace, b.command, b.output) for b in session.blocks]:
                 raise AssertionError("an output did not read back byte for byte from the capture written")
-    pod_count = len({b.namespace for b in session.blocks}) - (
-        1 if any(b.namespace == "host" for b in session.blocks) else 0
-    )
-    left = sum(1 for p in problems if p.severity == "warning")
+            # What check will say about the capture, said now: outputs that disagree are the
+            # author's to explain (a waiver), never to edit.
+            lines = text.split("\n")
+            problems.extend(
+                Problem(
+                    Location(output_name, f.line),
+                    f"{f.rule} {f.name}: {f.message}",
+                    lines[f.line - 1] if f.line else None,
+                    severity=f.severity,
+                )
+                for f in final.result.findings
+            )
+    pod_count = len({b.namespace for b in session.blocks if b.namespace != "host"})
+    left = sum(1 for p in problems if p.severity == "warning" and p.location.file == name)
+    warned = sum(1 for p in problems if p.severity == "warning" and p.location.file == output_name)
     summary = (
         f"imported {len(session.blocks)} output{'s' if len(session.blocks) != 1 else ''} "
         f"(host and {pod_count} pod{'s' if pod_count != 1 else ''}) for node {node}"
     )
     if left:
         summary += f"; {left} left out (see above)"
+    if warned:
+        summary += f"; {warned} warning{'s' if warned != 1 else ''} from the rules (see above)"
     summary += f"; proposed expect: {', '.join(f'{n}={v}' for n, (v, _) in facts.items() if v) or 'nothing decided'}"
     return Result(text, tuple(problems), summary)
 

@@ -260,3 +260,28 @@ def test_an_output_its_parser_refuses_is_written_and_located_in_the_capture(tmp_
         f"    {line:>5} | Kernel IP routing table\n"
         f"{shown}: written, but it does not pass check yet (see above)\n",
     )
+
+
+def test_what_check_will_find_is_said_at_import(tmp_path: Path) -> None:
+    # Published Azure CNI outputs taken at different moments: ip addr and brctl show disagree.
+    node = "aks-nodepool1-44430483-vmss000000"
+    ip_addr = (FIXTURES / "ip-addr" / "published-azurecni-bridge-none-host.txt").read_text(encoding="utf-8")
+    brctl = (FIXTURES / "brctl-show" / "published-azurecni-bridge.txt").read_text(encoding="utf-8")
+    source = tmp_path / "session.txt"
+    source.write_text(f"root@{node}:/# ip addr\n{ip_addr}root@{node}:/# brctl show\n{brctl}", encoding="utf-8")
+    target = tmp_path / "azure-none" / f"{node}.yaml"
+    code, out, err = run_cli(
+        "import", str(source), "--plugin", "azure", "--policy", "none", "--date", "2020-11-26", "-o", str(target)
+    )
+    shown = target.as_posix()
+    veth = "      15: azv292e1839522@if14: <BROADCAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master azure0 state UP"
+    line = next(n for n, t in enumerate(target.read_text(encoding="utf-8").splitlines(), start=1) if t.startswith(veth))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"{shown}\n"
+        f"  {shown}:{line}: error: FG004 bridge-ports-agree: ip addr shows azv292e1839522 with master azure0, but "
+        "brctl show does not list it among azure0's ports\n"
+        f"    {line:>5} | {veth} group default qlen 1000\n"
+        f"{shown}: written, but it does not pass check yet (see above)\n"
+    )
+    assert run_cli("check", shown)[0] == 1
