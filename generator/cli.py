@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parse", help="parse one command's raw output file")
     p.add_argument("command", help='the command that printed it, e.g. "route -n" or "ip addr"')
-    p.add_argument("file", type=Path, help="a file holding the output (- for standard input)")
+    p.add_argument("file", help="a file holding the output (- for standard input)")
     _formats(p, ("text", "json"), "how to print the records")
 
     s = sub.add_parser("show", help="show a capture's node model")
@@ -231,22 +231,7 @@ def _parse(args: argparse.Namespace, out: TextIO) -> int:
     if parser is None:
         known = ", ".join(f'"{p.command}"' for p in parsers.PARSERS)
         raise UsageError(f"no parser for {args.command!r} (known: {known})")
-    path: Path = args.file
-    if str(path) == "-":
-        text, name = sys.stdin.read(), "<stdin>"
-    else:
-        name = path.as_posix()
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise UsageError(f"no such file: {path}") from None
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise GeneratorError(Problem(Location(name, line), "file is not valid UTF-8 text")) from None
+    text, name = _read_input(args.file)
     records = parser.parse(text, origin=Origin(file=name, command=parser.command))
     if args.format == "json":
         out.write(records_to_json(records))
