@@ -209,7 +209,7 @@ LAB = sorted((ROOT / "tests" / "fixtures" / "facts").glob("lab-*/*/*.yaml"))
 
 def _lab_source(path: Path) -> str:
     analysis = pipeline.analyse(path, path.parent.parent)
-    return diagrams.node_graph(analysis).source
+    return str(diagrams.node_graph(analysis).source)
 
 
 def test_every_lab_layout_draws_through_real_dot(tmp_path: Path) -> None:
