@@ -7,6 +7,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+FIELDGUIDE := $(VENV)/bin/fieldguide
 STAMP := $(VENV)/.requirements.stamp
 export NO_MKDOCS_2_WARNING := 1
 # Dates MkDocs writes (sitemap, gzip headers) come from the last commit, not the clock.
@@ -27,10 +28,13 @@ help:
 	@echo "make lab OUT=dir  build the network-namespace lab (root) and write its captures to dir/<layout>/<node>.yaml"
 	@echo "make lock    re-pin requirements.txt from requirements.in"
 
-# The venv is rebuilt when requirements.txt changes (the stamp is older than it).
-$(STAMP): requirements.txt
+# The venv is rebuilt when requirements.txt or pyproject.toml changes (the stamp is older).
+# The package itself is installed in place (-e, no dependencies: those are the pinned
+# ones above), which puts the `fieldguide` command in .venv/bin running this checkout.
+$(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 venv: $(STAMP)
@@ -78,7 +82,7 @@ test: venv graphviz lab-deps
 	$(PY) -m pytest
 
 check: venv
-	$(PY) -m generator check captures
+	$(FIELDGUIDE) check captures
 
 lint: venv
 	$(PY) -m ruff check generator tests

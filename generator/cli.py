@@ -21,8 +21,8 @@ from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
+from generator import __version__, collect, compare, diagrams, importer, parsers, pipeline, report, rules, site
 from generator import capture as capture_mod
-from generator import compare, diagrams, parsers, pipeline, report, rules, site
 from generator.errors import GeneratorError, Location, Problem, UsageError, printable
 from generator.parsers import Origin, Record, records_to_json
 
@@ -37,33 +37,65 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}\n{self.format_usage().strip()}")
 
 
+class _VersionRequested(Exception):  # noqa: N818 - a request carried to main(), not an error
+    """--version was given: main() prints the version to its own stdout and exits 0."""
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        raise _VersionRequested
+
+
+class _Deprecated(argparse.Action):
+    """An old spelling that still works: it sets ``--format`` and says which spelling to use."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, *, value: str, **kwargs: Any) -> None:
+        self.value = value
+        super().__init__(option_strings, dest, nargs=0, help=f"deprecated: use --format {value}")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, *args: Any) -> None:
+        namespace.format = self.value
+        namespace.deprecated = [*getattr(namespace, "deprecated", []), f"{self.option_strings[0]}"]
+
+
+def _formats(p: argparse.ArgumentParser, choices: tuple[str, ...], what: str) -> None:
+    """``--format`` (the one spelling, as ruff and mypy have it), and the old ``--json``/``--markdown`` as aliases."""
+    p.add_argument("--format", choices=choices, default="text", help=f"{what}: {', '.join(choices)} (default: text)")
+    for value in choices:
+        if value in ("json", "markdown"):
+            p.add_argument(f"--{value}", action=_Deprecated, value=value, dest="format_alias", default=None)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m generator", description="AKS networking field guide generator")
+    parser = _Parser(prog="fieldguide", description="AKS networking field guide generator")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    root_help = "the captures folder (default: captures/, or the folder two levels above a capture elsewhere)"
 
     p = sub.add_parser("parse", help="parse one command's raw output file")
     p.add_argument("command", help='the command that printed it, e.g. "route -n" or "ip addr"')
-    p.add_argument("file", type=Path, help="a file holding the output (- for standard input)")
-    p.add_argument("--json", action="store_true", help="print records as JSON")
+    p.add_argument("file", help="a file holding the output (- for standard input)")
+    _formats(p, ("text", "json"), "how to print the records")
 
     s = sub.add_parser("show", help="show a capture's node model")
-    s.add_argument("capture", type=Path)
-    s.add_argument("--json", action="store_true", help="print the model as JSON")
-    s.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
+    s.add_argument("capture", help="a capture file or id (e.g. kubenet-none/aks-nodepool1-27511634-vmss000000)")
+    _formats(s, ("text", "json"), "how to print the model")
+    s.add_argument("--root", type=Path, help=root_help)
 
     d = sub.add_parser("diff", help="what changes in structure between two captures")
     d.add_argument("before", help="a capture file or id (e.g. kubenet-none/aks-nodepool1-27511634-vmss000000)")
     d.add_argument("after", help="a capture file or id")
-    d.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
-    fmt = d.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print the comparison as JSON")
-    fmt.add_argument("--markdown", action="store_true", help="print the comparison as a Markdown table")
+    d.add_argument("--root", type=Path, help=root_help)
+    _formats(d, ("text", "json", "markdown"), "how to print the comparison")
     d.add_argument("--raw", action="store_true", help="also print the raw unified diff of matching sections")
     d.add_argument("--svg", type=Path, metavar="FILE", help="also render both topologies in one diagram (runs dot)")
 
     g = sub.add_parser("diagram", help="the topology diagram of a capture, as DOT or SVG")
     g.add_argument("capture", help="a capture file or id")
-    g.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
+    g.add_argument("--root", type=Path, help=root_help)
     g.add_argument(
         "--svg", type=Path, metavar="FILE", help="render to this SVG file (runs dot) instead of printing DOT"
     )
@@ -75,14 +107,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache", type=Path, default=Path(".cache/diagrams"), help="the SVG cache (default: .cache/diagrams)"
     )
 
+    k = sub.add_parser("collect", help="run the collector on a node through kubectl debug; prints the transcript")
+    k.add_argument("--node", required=True, help="the node's name, as kubectl get nodes shows it")
+    k.add_argument("--context", help="the kubectl context (default: the current one)")
+    k.add_argument("--image", default=collect.IMAGE, help=f"the debug pod's image (default: {collect.IMAGE})")
+    k.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the transcript here (default: stdout)")
+
+    sub.add_parser(
+        "collect-script", help="print the node-side collector (POSIX sh): run it on a node, then import its transcript"
+    )
+
+    i = sub.add_parser("import", help="turn a collector transcript or a pasted terminal session into a capture")
+    i.add_argument("transcript", help="the transcript or session file (- for standard input)")
+    schema_props = capture_mod.schema()["properties"]["cluster"]["properties"]
+    i.add_argument("--plugin", required=True, choices=schema_props["network_plugin"]["enum"], help="--network-plugin")
+    i.add_argument("--policy", required=True, choices=schema_props["network_policy"]["enum"], help="--network-policy")
+    i.add_argument("--node", help="the node's name (default: from the transcript or the prompts)")
+    i.add_argument("--source", help="where the outputs come from (a URL, or how they were recorded)")
+    i.add_argument("--date", help="YYYY-MM-DD the outputs were recorded (default: the transcript's)")
+    i.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the capture here (default: stdout)")
+
     r = sub.add_parser("rules", help="print the rules catalogue")
-    r.add_argument("--json", action="store_true", help="print the catalogue as JSON")
+    _formats(r, ("text", "json"), "how to print the catalogue")
 
     c = sub.add_parser("check", help="validate every capture under the paths and run the rules")
-    c.add_argument("paths", nargs="*", type=Path, help="files or folders (default: captures/)")
-    c.add_argument("--root", type=Path, default=DEFAULT_CAPTURES, help="the captures folder (default: captures)")
-    c.add_argument("--format", choices=report.FORMATS, default="text", help="text (default), github or json")
+    c.add_argument("paths", nargs="*", help="capture files, folders or ids (default: captures/)")
+    c.add_argument("--root", type=Path, help=root_help)
+    _formats(c, report.FORMATS, "how to print the findings")
     c.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    c.add_argument("-v", "--verbose", action="store_true", help="also print waived findings in full")
     return parser
 
 
@@ -101,8 +154,20 @@ class _Visible(io.TextIOBase):
         self._target.write(report.visible(s, keep="\n\t"))
         return len(s)
 
+    def write_trusted(self, s: str) -> None:
+        """Text whose data is already escaped (:mod:`generator.report`), possibly with colour codes of ours."""
+        self._target.write(s)
+
     def flush(self) -> None:
         self._target.flush()
+
+    def isatty(self) -> bool:
+        return self._target.isatty()
+
+
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -110,6 +175,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = cast(TextIO, _Visible(err or sys.stderr))
     try:
         args = build_parser().parse_args(argv)
+        for old in getattr(args, "deprecated", []):
+            print(f"note: {old} is deprecated; use --format {args.format}", file=err)
         if args.verb == "parse":
             return _parse(args, out)
         if args.verb == "show":
@@ -120,10 +187,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return _diff(args, out)
         if args.verb == "diagram":
             return _diagram(args, out)
+        if args.verb == "import":
+            return _import(args, out, err)
+        if args.verb == "collect":
+            transcript = collect.on_node(args.node, context=args.context, image=args.image)
+            if args.output is None:
+                out.write(transcript)
+            else:
+                args.output.write_text(transcript, encoding="utf-8")
+                print(f"wrote {capture_mod.display_path(args.output)}", file=err)
+            return EXIT_OK
+        if args.verb == "collect-script":
+            out.write(collect.script())
+            return EXIT_OK
         if args.verb == "site":
             site.main_build(args.root, args.docs, args.cache)
             return EXIT_OK
         return _check(args, out, err)
+    except _VersionRequested:
+        out.write(f"fieldguide {__version__}\n")
+        return EXIT_OK
     except UsageError as exc:
         print(f"usage error: {exc}", file=err)
         return EXIT_USAGE
@@ -148,24 +231,9 @@ def _parse(args: argparse.Namespace, out: TextIO) -> int:
     if parser is None:
         known = ", ".join(f'"{p.command}"' for p in parsers.PARSERS)
         raise UsageError(f"no parser for {args.command!r} (known: {known})")
-    path: Path = args.file
-    if str(path) == "-":
-        text, name = sys.stdin.read(), "<stdin>"
-    else:
-        name = path.as_posix()
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise UsageError(f"no such file: {path}") from None
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise GeneratorError(Problem(Location(name, line), "file is not valid UTF-8 text")) from None
+    text, name = _read_input(args.file)
     records = parser.parse(text, origin=Origin(file=name, command=parser.command))
-    if args.json:
+    if args.format == "json":
         out.write(records_to_json(records))
     else:
         for record in records:
@@ -192,11 +260,9 @@ def _describe(record: Record, indent: str = "") -> str:
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
-    if not args.capture.exists():
-        raise UsageError(f"no such file: {args.capture}")
-    analysis = pipeline.analyse(args.capture, args.root)
+    analysis = _analyse(args.capture, args.root)
     capture, model, facts, result = analysis.capture, analysis.model, analysis.facts, analysis.result
-    if args.json:
+    if args.format == "json":
         data = {"model": _jsonable(model), "facts": _jsonable(facts), "rules": _jsonable(result)}
         out.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
         return EXIT_OK
@@ -267,27 +333,46 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _capture_path(given: str, root: Path) -> Path:
+def _capture_path(given: str, root: Path | None) -> Path:
     """A capture named by its file or by its id under the captures folder."""
     path = Path(given)
-    if path.suffix != ".yaml":
-        path = root / f"{given}.yaml"
+    if not path.is_file() and path.suffix != ".yaml":
+        path = (root or DEFAULT_CAPTURES) / f"{given}.yaml"
     if not path.is_file():
         raise UsageError(f"no such capture: {given}")
     return path
 
 
+def _root_of(path: Path, given: Path | None, folder: bool = False) -> Path:
+    """The captures folder a capture's id is read under.
+
+    ``--root`` when given; ``captures/`` for what is inside it; otherwise a folder named
+    on the command line is a captures folder of its own, and a file is taken to sit in
+    ``<root>/<plugin>-<policy>/<node>.yaml``, so a draft anywhere can be checked.
+    """
+    if given is not None:
+        return given
+    if path.resolve().is_relative_to(DEFAULT_CAPTURES.resolve()):
+        return DEFAULT_CAPTURES
+    return path if folder else path.parent.parent
+
+
+def _analyse(given: str, root: Path | None) -> pipeline.Analysis:
+    path = _capture_path(given, root)
+    return pipeline.analyse(path, _root_of(path, root))
+
+
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    before = pipeline.analyse(_capture_path(args.before, args.root), args.root)
-    after = pipeline.analyse(_capture_path(args.after, args.root), args.root)
+    before = _analyse(args.before, args.root)
+    after = _analyse(args.after, args.root)
     comparison = compare.compare(before, after)
-    if args.json:
+    if args.format == "json":
         out.write(json.dumps(_jsonable(comparison), indent=2, sort_keys=True) + "\n")
-    elif args.markdown:
+    elif args.format == "markdown":
         out.write(compare.to_markdown(comparison))
     else:
         out.write(compare.to_text(comparison))
-    if args.raw and not args.json:
+    if args.raw and args.format != "json":
         for raw in comparison.raw:
             out.write(raw.diff or f"(no difference in {raw.namespace}: {raw.command})\n")
     if args.svg is not None:
@@ -305,13 +390,51 @@ def _write_svg(source: str, target: Path) -> None:
 
 
 def _diagram(args: argparse.Namespace, out: TextIO) -> int:
-    analysis = pipeline.analyse(_capture_path(args.capture, args.root), args.root)
+    analysis = _analyse(args.capture, args.root)
     source = diagrams.dot_source(diagrams.node_graph(analysis))
     if args.svg is None:
         out.write(source)
         return EXIT_OK
     _write_svg(source, args.svg)
     out.write(f"wrote {args.svg}\n")
+    return EXIT_OK
+
+
+def _read_input(given: str) -> tuple[str, str]:
+    """(text, name) of a file named on the command line, or of standard input for ``-``."""
+    if given == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(given)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {given}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {given}: {exc.strerror}") from None
+    name = capture_mod.display_path(path)
+    try:
+        return raw.decode("utf-8"), name
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GeneratorError(Problem(Location(name, line), "file is not valid UTF-8 text")) from None
+
+
+def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    text, name = _read_input(args.transcript)
+    target = capture_mod.display_path(args.output) if args.output else "<stdout>"
+    options = importer.Options(args.plugin, args.policy, args.node, args.source, args.date)
+    result = importer.run(text, name, options, target)
+    if result.problems:
+        err.write(report.text(report.from_problem(p) for p in result.problems))
+    if args.output is None:
+        out.write(result.text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(result.text, encoding="utf-8")
+    if result.failed:
+        print(f"{target}: written, but it does not pass check yet (see above)", file=err)
+        return EXIT_BAD_DATA
+    print(f"{target}: {result.summary}", file=err)
     return EXIT_OK
 
 
@@ -327,7 +450,7 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
         }
         for r in rules.RULES
     ]
-    if args.json:
+    if args.format == "json":
         out.write(json.dumps(catalogue, indent=2, sort_keys=True) + "\n")
         return EXIT_OK
     for entry in catalogue:
@@ -338,17 +461,31 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    roots: list[Path] = args.paths or [args.root]
-    for path in roots:
+def _check_targets(args: argparse.Namespace) -> list[tuple[Path, Path]]:
+    """(path, its captures folder) for each file or folder named, or captures/ when none is."""
+    targets: list[tuple[Path, Path]] = []
+    for given in args.paths or [str(args.root or DEFAULT_CAPTURES)]:
+        path = Path(given)
         if not path.exists():
-            raise UsageError(f"no such file or folder: {path}")
-    files = capture_mod.discover(roots)
+            by_id = (args.root or DEFAULT_CAPTURES) / f"{given}.yaml"
+            if not by_id.is_file():
+                raise UsageError(f"no such file or folder: {given}")
+            path = by_id
+        targets.append((path, _root_of(path, args.root, folder=path.is_dir())))
+    return targets
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    targets = _check_targets(args)
+    files: dict[Path, Path] = {}
+    for path, root in targets:
+        for found in capture_mod.discover([path]):
+            files.setdefault(found, root)
     items: list[report.Item] = []
     bad_files: set[str] = set()
-    for path in files:
+    for path, root in sorted(files.items()):
         try:
-            analysis = pipeline.analyse(path, args.root)
+            analysis = pipeline.analyse(path, root)
         except GeneratorError as exc:
             items.extend(report.from_problem(p) for p in exc.problems)
             bad_files.update(p.location.file for p in exc.problems)
@@ -356,7 +493,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         items.extend(report.from_finding(f) for f in analysis.result.findings)
         # The site draws every capture: a name its diagram cannot show fails here, not in make site.
         items.extend(report.from_problem(p) for p in diagrams.problems(analysis))
-    for path in roots:
+    for path, _ in targets:
         if path.is_dir() and (path / compare.COMPARISONS_FILE).is_file():
             try:
                 compare.load_declared(path)
@@ -373,14 +510,20 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
     waived = sum(1 for i in items if i.waived)
     if waived:
-        summary += f", {waived} waived"
+        summary += f", {waived} waived" + ("" if args.verbose else " (--verbose shows them)")
+    # As ruff and mypy: results on stdout, the summary on stderr. A waived finding is a
+    # known, explained one: shown only when asked for, so a clean run prints one line.
+    shown = [i for i in items if i.counts or args.verbose]
     if args.format == "json":
         out.write(report.as_json(items, len(files)))
     elif args.format == "github":
-        out.write(report.github(items))
-        print(summary, file=err if bad_files else out)
+        out.write(report.github(shown))
     else:
-        stream = err if bad_files else out
-        stream.write(report.text(items))
-        print(summary, file=stream)
+        colour = colour_wanted(out)
+        text = report.text(shown, colour=colour)
+        if colour and isinstance(out, _Visible):
+            out.write_trusted(text)
+        else:
+            out.write(text)
+    print(summary, file=err)
     return EXIT_BAD_DATA if bad_files else EXIT_OK

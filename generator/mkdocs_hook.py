@@ -14,7 +14,9 @@ reads its syntax anywhere in a page, capture output included.
 
 from __future__ import annotations
 
+import html
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,36 @@ MATRIX_PARTIAL = "guide/_partials/matrix.md"
 HOME = "index.md"
 
 
+# Under `mkdocs serve`, a capture saved half-edited must not stop the server: a failed
+# build leaves livereload hanging every request ("the server will appear stuck") with the
+# error only in the terminal. There, the error is shown on every page instead, located,
+# and the next good save clears it. `mkdocs build` still fails.
+class _Serve:
+    serving = False
+    broken = ""  # the error banner while the last build failed
+
+
+def on_startup(*, command: str, dirty: bool) -> None:
+    _Serve.serving = command == "serve"
+
+
+def numbered(exc: GeneratorError) -> str:
+    """The generator's problems as ``check`` prints them: grouped per file, each quoted line with its number."""
+    from generator import report
+
+    return report.text(report.from_problem(p) for p in exc.problems).rstrip("\n")
+
+
+def error_banner(exc: GeneratorError) -> str:
+    """The generator's problems as an HTML block for the top of a page, every line numbered and escaped."""
+    # One line: Markdown leaves a raw HTML block alone only up to a blank line.
+    body = html.escape(numbered(exc)).replace("\n", "&#10;")
+    return (
+        '<div class="admonition failure" role="alert"><p class="admonition-title">The generator refused to build '
+        f"the guide: fix this and save, and the page reloads</p><pre>{body}</pre></div>\n\n"
+    )
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
     if os.environ.get("FIELDGUIDE_STAGED") == "1":
         return
@@ -38,10 +70,20 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
     try:
         main_build(root / "captures", Path(config.docs_dir), root / ".cache" / "diagrams")
     except GeneratorError as exc:
-        raise PluginError(f"the generator refused to build the guide:\n{exc}") from None
+        if not _Serve.serving:
+            raise PluginError(f"the generator refused to build the guide:\n{exc}") from None
+        _Serve.broken = error_banner(exc)
+        print(
+            f"fieldguide: the generator refused to build the guide (shown on every page):\n{numbered(exc)}",
+            file=sys.stderr,
+        )
+        return
+    _Serve.broken = ""
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, **kwargs: Any) -> str:
+    if _Serve.broken:
+        return _Serve.broken + markdown
     if page.file.src_uri != HOME:
         return markdown
     lines = markdown.split("\n")

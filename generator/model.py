@@ -238,9 +238,7 @@ def _namespace(name: str, sections: list[Section]) -> Namespace:
     route_source = next((s for s in ROUTE_SOURCES if s in records), None)
     routes = _routes(route_source, records.get(route_source, [])) if route_source else ()
     elided = tuple(sorted(r.line for rs in records.values() for r in rs if isinstance(r, Elision)))
-    partial = tuple(
-        sorted(c for c, rs in records.items() if any(isinstance(r, Elision) and leaves_out(r) for r in rs))
-    )
+    partial = tuple(sorted(c for c, rs in records.items() if any(isinstance(r, Elision) and leaves_out(r) for r in rs)))
     filtered = tuple(sorted({s.parser for s in sections if s.parser is not None and s.filter is not None}))
     return Namespace(
         name=name,

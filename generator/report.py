@@ -87,25 +87,38 @@ def _sorted(items: Iterable[Item]) -> list[Item]:
     return sorted(items, key=lambda i: (i.file, i.line or 0, i.rule, i.message))
 
 
-def text(items: Iterable[Item]) -> str:
-    """Grouped per file; each item as ``file:line: severity RULE name: message`` with quoted lines."""
+# SGR codes for a terminal; the caller decides whether it is one (see cli.colour_wanted).
+_COLOURS = {"file": "1", "error": "1;31", "warning": "1;33", "info": "1;36", "waived": "2", "gutter": "2"}
+
+
+def _paint(value: str, role: str, colour: bool) -> str:
+    return f"\x1b[{_COLOURS[role]}m{value}\x1b[0m" if colour and role in _COLOURS else value
+
+
+def text(items: Iterable[Item], colour: bool = False) -> str:
+    """Grouped per file; each item as ``file:line: severity RULE name: message`` with quoted lines.
+
+    ``colour`` adds terminal colours to the file names, severities and gutters only:
+    every piece of data is escaped first, so the only escape codes are ours.
+    """
     out: list[str] = []
     current = None
     for item in _sorted(items):
         if item.file != current:
             if current is not None:
                 out.append("")
-            out.append(visible(item.file))
+            out.append(_paint(visible(item.file), "file", colour))
             current = item.file
         where = visible(item.file) if item.line is None else f"{visible(item.file)}:{item.line}"
         if item.context:
             where += f" [{visible(item.context)}]"
-        label = item.severity if item.rule == "capture" else f"{item.severity} {item.rule} {item.name}"
-        waived = " (waived)" if item.waived else ""
+        severity = _paint(item.severity, "waived" if item.waived else item.severity, colour)
+        label = severity if item.rule == "capture" else f"{severity} {item.rule} {item.name}"
+        waived = _paint(" (waived)", "waived", colour) if item.waived else ""
         out.append(f"  {where}: {label}{waived}: {visible(item.message)}")
         for line, source in item.evidence:
             if source is not None:
-                out.append(f"    {line:>5} | {printable(source)}")
+                out.append(f"    {_paint(f'{line:>5} |', 'gutter', colour)} {printable(source)}")
         if item.waived:
             out.append(f"    waiver: {visible(item.waived)}")
     return "\n".join(out) + ("\n" if out else "")

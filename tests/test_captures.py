@@ -36,19 +36,24 @@ def _repo_root(in_repo: None) -> None:
 
 def test_series_captures_are_clean() -> None:
     code, out, err = run_cli("check")
-    assert (code, err) == (0, "")
-    assert out.endswith("4 captures checked: all clean, 1 waived\n")
+    # A clean run prints one line, on stderr; the waived finding only with --verbose.
+    assert (code, out, err) == (0, "", "4 captures checked: all clean, 1 waived (--verbose shows them)\n")
+    code, out, err = run_cli("check", "--verbose")
+    assert (code, err) == (0, "4 captures checked: all clean, 1 waived\n")
+    assert "error FG004 bridge-ports-agree (waived)" in out
 
 
 @pytest.mark.parametrize("case", BAD_CASES, ids=lambda p: p.relative_to(BAD).as_posix())
 def test_bad_capture_message(case: Path) -> None:
     expected_file = case.with_suffix(".expected")
     code, out, err = run_cli("check", "--root", BAD.relative_to(ROOT).as_posix(), case.relative_to(ROOT).as_posix())
+    # Findings on stdout, the summary line on stderr: together, the expected text.
     if UPDATE:
-        expected_file.write_text(err, encoding="utf-8")
+        expected_file.write_text(out + err, encoding="utf-8")
     assert code == 1, out
-    assert "Traceback" not in err
-    assert err == expected_file.read_text(encoding="utf-8")
+    assert "Traceback" not in out + err
+    assert out + err == expected_file.read_text(encoding="utf-8")
+    assert err == expected_file.read_text(encoding="utf-8").splitlines(keepends=True)[-1]
 
 
 def test_bad_corpus_is_large_enough() -> None:
@@ -203,8 +208,8 @@ def _tree(tmp_path: Path, *names: str) -> None:
 
 def _check_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *paths: str) -> tuple[int, str]:
     monkeypatch.chdir(tmp_path)
-    code, _, err = run_cli("check", "--root", ".", *(paths or (".",)))
-    return code, err
+    code, out, err = run_cli("check", "--root", ".", *(paths or (".",)))
+    return code, out + err
 
 
 def test_symlinked_capture_and_folder_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -258,7 +263,7 @@ def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path, given: str
         timeout=60,
         check=False,
     )
-    assert (result.returncode, result.stderr) == (
+    assert (result.returncode, result.stdout + result.stderr) == (
         1,
         "kubenet-none/f.yaml\n"
         "  kubenet-none/f.yaml: error: a capture must be a regular file, but this is a FIFO (named pipe)\n"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from generator import __version__
 from tests.conftest import FIXTURES, ROOT
 from tests.conftest import run_cli as run
 
@@ -90,7 +94,7 @@ def test_show_json_is_deterministic() -> None:
 
 
 def test_show_missing_capture_is_a_usage_error() -> None:
-    assert run("show", "captures/nope/none.yaml") == (2, "", "usage error: no such file: captures/nope/none.yaml\n")
+    assert run("show", "captures/nope/none.yaml") == (2, "", "usage error: no such capture: captures/nope/none.yaml\n")
 
 
 def test_module_entry_point_never_prints_a_traceback(tmp_path: Path) -> None:
@@ -149,3 +153,99 @@ def test_check_never_prints_control_characters_from_file_names(tmp_path: Path, f
     assert code == 1
     assert not any(ch in out + err for ch in "\x1b\x07\r")
     assert "cali\\x1b]0;owned\\x07\\x1b[2J.yaml" in out + err
+
+
+# --- conventions of ruff, mypy and git ----------------------------------------------------
+
+
+def test_version_prints_one_line_on_stdout() -> None:
+    assert run("--version") == (0, f"fieldguide {__version__}\n", "")
+
+
+@pytest.mark.parametrize(("verb", "args"), [("rules", ()), ("show", (KUBENET_NONE,)), ("parse", ("route -n", "-"))])
+def test_json_has_one_spelling_and_the_old_one_still_works(
+    verb: str, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    route_n = (FIXTURES / "route-n" / "published-kubenet-none.txt").read_text(encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(route_n))
+    code, new, err = run(verb, *args, "--format", "json")
+    assert (code, err) == (0, "")
+    json.loads(new)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(route_n))
+    assert run(verb, *args, "--json") == (0, new, "note: --json is deprecated; use --format json\n")
+
+
+def test_diff_markdown_alias_still_works() -> None:
+    ids = ("kubenet-none/aks-nodepool1-27511634-vmss000000", "kubenet-calico/node-10.240.0.4")
+    code, new, _ = run("diff", *ids, "--format", "markdown")
+    assert (code == 0 and new.startswith("|")) or "|" in new
+    assert run("diff", *ids, "--markdown") == (0, new, "note: --markdown is deprecated; use --format markdown\n")
+
+
+def test_every_verb_takes_an_id_or_a_path() -> None:
+    cid = "kubenet-none/aks-nodepool1-27511634-vmss000000"
+    assert run("show", cid) == run("show", KUBENET_NONE)
+    assert run("diagram", cid) == run("diagram", KUBENET_NONE)
+    assert run("check", cid) == (0, "", "1 capture checked: all clean\n")
+
+
+def test_check_takes_a_draft_anywhere_without_root(tmp_path: Path) -> None:
+    draft = tmp_path / "kubenet-none" / "aks-nodepool1-27511634-vmss000000.yaml"
+    draft.parent.mkdir()
+    draft.write_text((ROOT / KUBENET_NONE).read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("check", str(draft)) == (0, "", "1 capture checked: all clean\n")
+    assert run("check", str(tmp_path)) == (0, "", "1 capture checked: all clean\n")
+    assert run("show", str(draft))[0] == 0
+
+
+def _check_on_a_terminal(env: dict[str, str]) -> bytes:
+    """``check`` on a capture with findings, its stdout a real pseudo-terminal."""
+    primary, secondary = pty.openpty()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--verbose", "captures/azure-none"],
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
+        timeout=60,
+        check=False,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert result.returncode == 0, result.stderr
+    return b"".join(chunks)
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
+    base = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    on_tty = _check_on_a_terminal({**base, "NO_COLOR": ""})
+    # The file in bold, a waived error dimmed: it is known and explained.
+    assert b"\x1b[1mcaptures/azure-none/aks-nodepool1-44430483-vmss000000.yaml\x1b[0m" in on_tty
+    assert b"\x1b[2merror\x1b[0m FG004 bridge-ports-agree\x1b[2m (waived)\x1b[0m" in on_tty
+    assert b"\x1b" not in _check_on_a_terminal({**base, "NO_COLOR": "1"})
+    piped = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--verbose", "captures/azure-none"],
+        capture_output=True,
+        cwd=ROOT,
+        env=base,
+        timeout=60,
+        check=False,
+    )
+    assert b"error FG004" in piped.stdout and b"\x1b" not in piped.stdout
+
+
+def test_github_annotations_leave_waived_findings_out_unless_verbose() -> None:
+    summary = "4 captures checked: all clean, 1 waived"
+    assert run("check", "--format", "github") == (0, "", f"{summary} (--verbose shows them)\n")
+    code, out, err = run("check", "--format", "github", "--verbose")
+    assert (code, err) == (0, f"{summary}\n")
+    assert out.startswith("::notice file=captures/azure-none/aks-nodepool1-44430483-vmss000000.yaml,line=88,")

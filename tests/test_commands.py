@@ -319,13 +319,13 @@ def test_fg016_through_check(tmp_path: Path, in_repo: None) -> None:
     )
     assert run_cli("check", "--root", str(tmp_path), shown) == (
         0,
-        findings + "1 capture checked: all clean, 1 warning\n",
-        "",
+        findings,
+        "1 capture checked: all clean, 1 warning\n",
     )
     assert run_cli("check", "--strict", "--root", str(tmp_path), shown) == (
         1,
-        "",
-        findings + "1 capture checked: 1 with problems, 1 warning\n",
+        findings,
+        "1 capture checked: 1 with problems, 1 warning\n",
     )
 
 

@@ -128,7 +128,7 @@ def test_check_validates_comparisons_yaml(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.chdir(tmp_path)
     out, err = io.StringIO(), io.StringIO()
     assert main(["check", "--root", ".", "."], out=out, err=err) == 1
-    assert err.getvalue() == (
+    assert out.getvalue() + err.getvalue() == (
         "comparisons.yaml\n"
         "  comparisons.yaml:2: error: comparisons[0].id is 'X'; expected a lower-case slug of at most 80 characters, such as kubenet-policy\n"
         "        2 |   - id: X\n"
@@ -175,7 +175,7 @@ def test_over_long_comparison_id_is_refused_by_check_not_by_the_file_system(
     assert (
         f"  captures/comparisons.yaml:2: error: comparisons[0].id is '{cid[:57]}...'; expected a lower-case slug of at most "
         "80 characters, such as kubenet-policy\n"
-    ) in err.getvalue()
+    ) in out.getvalue()
     with pytest.raises(GeneratorError, match=r"^captures/comparisons.yaml:2: comparisons\[0\].id is 'a{57}\.\.\.'"):
         site.load_site(root)
 

@@ -20,7 +20,7 @@ away from a spelling (``ip adr``), the match carries that spelling as a suggesti
 from __future__ import annotations
 
 from generator.parsers._common import Elision, Origin, Record, records_to_json
-from generator.parsers.matcher import CommandMatch, find, match, normalize
+from generator.parsers.matcher import CommandMatch, command_words, find, match, normalize, split_prompt
 from generator.parsers.registry import PARSERS, Parser, by_command, by_slug
 
 __all__ = [
@@ -32,8 +32,10 @@ __all__ = [
     "Record",
     "by_command",
     "by_slug",
+    "command_words",
     "find",
     "match",
     "normalize",
     "records_to_json",
+    "split_prompt",
 ]

@@ -91,6 +91,45 @@ def normalize(command: str) -> str:
     return match(command).core
 
 
+def split_prompt(line: str) -> tuple[str, str]:
+    """A line pasted from a terminal as (prompt, command); the prompt is ``""`` when there is none.
+
+    ``azureuser@host:~$ sudo brctl show`` -> (``azureuser@host:~$ ``, ``sudo brctl show``).
+    """
+    text = line.strip()
+    command = _strip_prompt(text)
+    return text[: len(text) - len(command)], command
+
+
+def command_words(command: str) -> tuple[str, ...]:
+    """The words of the command whose output is shown, wrappers kept: the last of a chain, before any pipe.
+
+    ``$ sudo nsenter -t 42 -n ip addr | grep eth0`` -> ``sudo nsenter -t 42 -n ip addr``, split as
+    a shell would; ``()`` when a shell would refuse the line (an unterminated quote).
+    """
+    try:
+        tokens = _tokens(_strip_prompt(command))
+    except _ShellSyntaxError:
+        return ()
+    commands: list[list[_Token]] = [[]]
+    for token in tokens:
+        if token.kind == "op" and token.text in _CHAIN:
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    last = next((c for c in reversed(commands) if c), [])
+    words: list[str] = []
+    redirected = False
+    for token in last:
+        if token.kind == "op" and token.text in _PIPE:
+            break
+        if token.kind == "word" and not redirected:
+            words.append(token.text)
+        # A redirection's target ('2>/dev/null') is not a word of the command.
+        redirected = token.kind == "redirect"
+    return tuple(words)
+
+
 # Typographic look-alikes a word processor or a web page puts into a command.
 _TYPOGRAPHIC = str.maketrans(
     {

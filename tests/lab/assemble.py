@@ -24,6 +24,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from generator.importer import block_literal
+
 SCHEMA = Path(__file__).resolve().parents[2] / "generator" / "schema" / "capture.schema.json"
 
 
@@ -293,25 +295,15 @@ def q(value: str) -> str:
 
 
 def block(key: str, text: str, indent: int, where: str) -> list[str]:
-    """``key: |`` and the text as a block literal, byte for byte (chomping and indentation said explicitly).
+    """``key: |`` and the text as a block literal, byte for byte (see :func:`generator.importer.block_literal`).
 
     ``where`` names the output in an error (the raw file it came from).
     """
-    pad = " " * indent
-    lines = text.split("\n")
-    if text.endswith("\n"):
-        lines.pop()
-    trailing = len(text) - len(text.rstrip("\n"))
-    chomp = "-" if trailing == 0 else ("" if trailing == 1 else "+")
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         bad = [c for c in line if (c < " " and c != "\t") or c in "\x7f\u2028\u2029\ufeff\x85"]
         if bad:
             raise LabError(f"{where}:{number}: character {bad[0]!r} cannot be kept in a YAML block literal")
-    # An explicit indentation indicator when the first line starts with a blank.
-    first = next((line for line in lines if line.strip()), "")
-    indicator = "2" if first[:1] in (" ", "\t") or lines[0][:1] in (" ", "\t") else ""
-    head = f"{' ' * (indent - 2)}{key}: |{indicator}{chomp}"
-    return [head] + [f"{pad}{line}" if line else "" for line in lines]
+    return block_literal(key, text, indent)
 
 
 def node_sections(node: Node, raw: Path) -> list[tuple[str, str, Output]]:

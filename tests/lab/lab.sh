@@ -655,6 +655,36 @@ versions() {
   } >"$OUT/versions.tsv"
 }
 
+# With LAB_COLLECTOR=FILE (generator/collect.sh), the node-side collector also runs in every
+# node as on a real one: in the node's netns, its own UTS namespace (uname -n is the node's
+# name) and PID namespace (/proc shows no other node's processes), with a /run/netns that
+# holds only that node's pods. Its transcript goes to
+# <layout>/<node>/transcript.txt.
+run_collector() {
+  local key layout node pod names view
+  for key in "${NODES[@]}"; do
+    layout=${key%%/*} node=${key#*/}
+    names=()
+    for pod in "${PODS[@]}"; do
+      [[ ${pod%%/*} == "$layout" && ${NODE_OF[$pod]} == "$node" ]] && names+=("${POD_NS[$pod]}")
+    done
+    view=$H/view-${key//\//_}
+    mkdir -p "$view"
+    # shellcheck disable=SC2016
+    nsx "$key" unshare --mount --uts --pid --fork --mount-proc --propagation private sh -c '
+      node=$1 view=$2 collector=$3
+      shift 3
+      printf "%s" "$node" >/proc/sys/kernel/hostname
+      for name do
+        : >"$view/$name"
+        mount --bind "/run/netns/$name" "$view/$name"
+      done
+      mount --rbind "$view" /run/netns
+      mount -t sysfs lab-sysfs /sys
+      exec sh "$collector"' sh "$node" "$view" "$LAB_COLLECTOR" "${names[@]}" >"$OUT/$layout/$node/transcript.txt"
+  done
+}
+
 now() { REPLY=$EPOCHREALTIME; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
@@ -669,6 +699,7 @@ prove || { echo "lab: forwarding checks failed (see $OUT/pings.tsv)" >&2; exit 1
 now; t2=$REPLY
 versions
 collect
+if [[ -n ${LAB_COLLECTOR:-} ]]; then run_collector; fi
 now; t3=$REPLY
 printf 'build\t%s\nping\t%s\ncollect\t%s\ntotal\t%s\n' "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" \
   "$(secs "$t2" "$t3")" "$(secs "$t0" "$t3")" >"$OUT/timings.tsv"

@@ -12,9 +12,7 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,64 +23,12 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from generator import capture as capture_mod
 from tests.conftest import FIXTURES
 from tests.lab import assemble
+from tests.lab.conftest import LabRun, unavailable
 
-LAB = Path(__file__).resolve().parent
 FACTS = FIXTURES / "facts"
-REQUIRED_TOOLS = ("unshare", "nsenter", "mount", "ip", "bridge", "ping", "sysctl")
 BASE_COMMANDS = {"ip addr", "ip -j addr", "ip -j -d link", "ip route", "ip -j route", "bridge link"}
 OPTIONAL_COMMANDS = {"route": "route -n", "brctl": "brctl show"}
 VERSIONS = re.compile(r"on Linux (\S+) with (.+?); every output")
-
-
-def unavailable() -> str | None:
-    """Why this machine cannot run the lab, or None when it can."""
-    if sys.platform != "linux":
-        return "the lab needs Linux network namespaces"
-    if os.geteuid() != 0:
-        return "the lab needs root (unshare --net, mounts in its sandbox)"
-    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
-    if missing:
-        return f"the lab needs {', '.join(missing)} (make lab-deps installs them)"
-    probe = (
-        "ip link add lab0 type veth peer name lab1 && ip link add lab2 type bridge"
-        " && ip link add lab3 type vxlan id 1 dstport 4789 && test -c /dev/net/tun"
-    )
-    try:
-        result = subprocess.run(
-            ["unshare", "--mount", "--net", "sh", "-c", probe], capture_output=True, text=True, timeout=20
-        )
-    except subprocess.TimeoutExpired:
-        return "probing for veth, bridge and vxlan timed out"
-    if result.returncode != 0:
-        first = (result.stderr.strip().splitlines() or ["no message"])[0]
-        return f"this machine cannot make veth, bridge and vxlan devices in a new netns: {first}"
-    return None
-
-
-@dataclass(frozen=True)
-class LabRun:
-    raw: Path
-    captures: Path
-    summary: str
-
-
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> LabRun:
-    reason = unavailable()
-    if reason is not None:
-        pytest.skip(reason)
-    base = tmp_path_factory.mktemp("lab")
-    raw, captures = base / "raw", base / "captures"
-    result = subprocess.run(
-        [str(LAB / "lab.sh"), str(raw)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "LAB_PYTHON": sys.executable},
-    )
-    assert result.returncode == 0, f"lab.sh failed:\n{result.stdout}{result.stderr}"
-    assemble.assemble(raw, captures, date="2000-01-01")
-    return LabRun(raw, captures, result.stdout.strip())
 
 
 def _load(path: Path) -> Any:
