@@ -10,6 +10,10 @@ the generator itself into a staging folder (``generator/publish.py``) and sets
 The home page is hand-written; a line holding only :data:`MATRIX_MARKER` is replaced
 by the generated matrix. This replaces a snippets include: the snippets extension
 reads its syntax anywhere in a page, capture output included.
+
+Where the site is published comes from :mod:`generator.published` (one place):
+:func:`on_config` sets ``site_url``, ``repo_url`` and ``edit_uri`` from it, and
+:func:`on_post_build` writes the blog's Atom feed from the posts' front matter.
 """
 
 from __future__ import annotations
@@ -27,6 +31,37 @@ MATRIX_MARKER = "<!-- fieldguide: matrix -->"
 # generator (a third of a second) is then wasted.
 MATRIX_PARTIAL = "guide/_partials/matrix.md"
 HOME = "index.md"
+POSTS = "blog/posts"
+# Beside the blog index, so the index can link it as "feed.xml".
+FEED = "blog/feed.xml"
+
+
+def on_config(config: Any, **kwargs: Any) -> Any:
+    from generator.published import SettingError, published
+
+    try:
+        where = published()
+    except SettingError as exc:
+        raise PluginError(f"where the site is published: {exc}") from None
+    config.site_url = where.site_url
+    config.repo_url = where.repo_url
+    config.edit_uri = where.edit_uri
+    return config
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    from generator.feed import atom, read_post
+
+    posts_dir = Path(config.docs_dir) / POSTS
+    if not posts_dir.is_dir():
+        return
+    try:
+        posts = [read_post(p.name, p.read_text(encoding="utf-8")) for p in sorted(posts_dir.glob("*.md"))]
+    except ValueError as exc:
+        raise PluginError(f"the blog feed: {exc}") from None
+    target = Path(config.site_dir) / FEED
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(atom(posts, site_url=config.site_url, site_name=config.site_name))
 
 
 def on_pre_build(config: Any, **kwargs: Any) -> None:

@@ -173,3 +173,14 @@ def test_the_hook_and_the_generator_agree_on_the_matrix_file() -> None:
     from generator import mkdocs_hook
 
     assert mkdocs_hook.MATRIX_PARTIAL == site.MATRIX_PARTIAL
+
+
+def test_linkcheck_knows_the_site_is_served_under_a_project_path(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "x.css").write_text("", encoding="utf-8")
+    (tmp_path / "index.html").write_text(
+        '<a href="/r/assets/x.css">ok</a>\n<a href="/assets/x.css">root</a>\n', encoding="utf-8"
+    )
+    broken, _ = linkcheck.check(tmp_path, base="/r/")
+    assert [str(b) for b in broken] == ["index.html:2: /assets/x.css: outside the site, which is served under /r/"]
+    assert linkcheck.check(tmp_path, base="/")[0][0].reason == "no such file r/assets/x.css"
