@@ -68,7 +68,9 @@ def _target(site: Path, page: Path, url: str, base: str = "/") -> Path | None:
         if not path.startswith(base):
             return None
         path = "/" + path[len(base) :]
-    folder = PurePosixPath("/") if path.startswith("/") else PurePosixPath("/", page.parent.relative_to(site).as_posix())
+    folder = (
+        PurePosixPath("/") if path.startswith("/") else PurePosixPath("/", page.parent.relative_to(site).as_posix())
+    )
     resolved = PurePosixPath(*_normalise((folder / path).parts))
     target = site.joinpath(*resolved.parts[1:]) if len(resolved.parts) > 1 else site
     if target.is_dir() or path.endswith("/") or path == "":
