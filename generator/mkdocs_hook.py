@@ -45,6 +45,7 @@ def on_config(config: Any, **kwargs: Any) -> Any:
         raise PluginError(f"where the site is published: {exc}") from None
     config.site_url = where.site_url
     config.repo_url = where.repo_url
+    config.repo_name = where.repository
     config.edit_uri = where.edit_uri
     return config
 
@@ -77,7 +78,13 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, **kwargs: Any) -> str:
-    if page.file.src_uri != HOME:
+    src = page.file.src_uri
+    # Generated pages are not in the repository: a post is edited in its article, a guide page in captures.
+    if src.startswith(f"{POSTS}/") and page.edit_url:
+        page.edit_url = page.edit_url.replace(f"/docs/{POSTS}/", "/docs/articles/")
+    elif src.startswith("guide/"):
+        page.edit_url = None
+    if src != HOME:
         return markdown
     lines = markdown.split("\n")
     if MATRIX_MARKER not in (line.strip() for line in lines):

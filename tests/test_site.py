@@ -184,3 +184,28 @@ def test_linkcheck_knows_the_site_is_served_under_a_project_path(tmp_path: Path)
     broken, _ = linkcheck.check(tmp_path, base="/r/")
     assert [str(b) for b in broken] == ["index.html:2: /assets/x.css: outside the site, which is served under /r/"]
     assert linkcheck.check(tmp_path, base="/")[0][0].reason == "no such file r/assets/x.css"
+
+
+def test_matrix_labels_are_short_unique_and_link_first() -> None:
+    from generator.site.matrix import short_labels
+
+    assert short_labels(
+        [
+            "kubenet-none/aks-nodepool1-27511634-vmss000000",
+            "kubenet-calico/node-10.240.0.4",
+            "a-b/x-1",
+            "a-b/y-1",
+            "a-b/solo",
+        ]
+    ) == {
+        "kubenet-none/aks-nodepool1-27511634-vmss000000": "vmss000000",
+        "kubenet-calico/node-10.240.0.4": "10.240.0.4",
+        # Two nodes of one folder ending alike keep their whole names.
+        "a-b/x-1": "x-1",
+        "a-b/y-1": "y-1",
+        "a-b/solo": "solo",
+    }
+    files, _ = site.render_pages(site.load_site(ROOT / "captures"), site.Layout(ROOT / "docs"))
+    partial = files[site.MATRIX_PARTIAL].decode().splitlines()
+    assert partial[0].startswith("| node | plugin | policy |")
+    assert "| [vmss000000](guide/captures/kubenet-none/aks-nodepool1-27511634-vmss000000.md)" in "\n".join(partial)
