@@ -33,7 +33,7 @@ from generator.facts import route_shape
 from generator.pipeline import Analysis
 from generator.feed import Post, read_post
 from generator.site.data import Layout, Site, capture_page, diagram_file, relative, summary
-from generator.site.pages import GENERATED_HEADER, routes, section_markdown
+from generator.site.pages import GENERATED_HEADER, figure, routes, section_markdown
 
 
 class ArticleError(GeneratorError):
@@ -112,10 +112,9 @@ class _Articles:
         return self.output(capture_id, command, pods[0])
 
     def diagram(self, capture_id: str) -> Markup:
-        self._analysis(capture_id)
+        a = self._analysis(capture_id)
         src = relative(self.page, f"guide/{diagram_file(capture_id)}")
-        alt = markdown.text(f"Topology of {capture_id}")
-        return Markup(f"![{alt}]({src}){{ .fg-diagram loading=lazy }}")
+        return figure(src, f"Topology of {capture_id}", f"{a.capture.title}: the node's interfaces, bridges and routes.")
 
     def link(self, capture_id: str, text: str | None = None) -> Markup:
         a = self._analysis(capture_id)

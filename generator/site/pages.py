@@ -84,6 +84,25 @@ def _elided_ranges(section: capture_mod.Section) -> list[tuple[int, int]]:
     return ranges
 
 
+def figure(src: str, alt: str, caption: str, *, indent: str = "") -> Markup:
+    """A diagram at full width, a link to the SVG itself (to enlarge it), and its caption.
+
+    ``src`` is a generated relative path (checked by :func:`markdown.url`); ``alt`` and
+    ``caption`` are text, escaped here.
+    """
+    url = markdown.url(src)
+    lines = [
+        '<figure class="fg-figure" markdown>',
+        "",
+        f"[![{markdown.cell(alt)}]({url}){{ .fg-diagram loading=lazy }}]({url}){{ .fg-enlarge title=\"Open the diagram full size\" }}",
+        "",
+        f"<figcaption markdown>{markdown.cell(caption)} [Full size]({url}).</figcaption>",
+        "",
+        "</figure>",
+    ]
+    return Markup("".join(f"{indent}{line}\n" if line else "\n" for line in lines))
+
+
 def code_block(text: str, *, highlight: Iterable[int] = (), indent: str = "", lang: str = "text") -> Markup:
     """A fenced block holding ``text`` verbatim (a fence longer than any backtick run inside)."""
     fence = markdown.fence_for(text)
@@ -134,6 +153,7 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
         "relative": relative,
         "capture_page": capture_page,
         "raw_block": lambda text: code_block(text, indent="    ", lang="diff"),
+        "figure": figure,
     }
 
     def page(name: str, template: str, title: str, **context: Any) -> None:
