@@ -10,6 +10,7 @@ import pytest
 
 from generator import feed, site
 from generator.published import Published, SettingError, published
+from generator.site import pages
 from tests.conftest import ROOT
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -113,3 +114,39 @@ def test_a_post_without_a_date_is_named() -> None:
     with pytest.raises(ValueError, match=r"^blog/posts/x\.md: front matter has no date$"):
         feed.read_post("x.md", "---\ntitle: X\n---\n# X\n")
     assert feed.read_post("x.md", "---\ndate: 2024-01-02\n---\n# X\n").date == datetime.date(2024, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        (
+            "https://example.com/posts/a_b?x=1&y=2#top",
+            "[`https://example.com/posts/a_b?x=1&y=2#top`](https://example.com/posts/a_b?x=1&y=2#top)",
+        ),
+        ("javascript:alert(1)", "`javascript:alert(1)`"),
+        ("https://example.com/a)(javascript:x", "`https://example.com/a)(javascript:x`"),
+        ("https://example.com/<script>", "`https://example.com/<script>`"),
+        ("a screenshot in a talk", "`a screenshot in a talk`"),
+    ],
+)
+def test_a_capture_source_is_a_link_only_when_it_is_a_plain_web_address(source: str, shown: str) -> None:
+    assert str(pages.source_link(source)) == shown
+
+
+def test_line_notes_quote_their_line_under_a_numbered_block_and_link_the_capture_line(loaded: site.Site) -> None:
+    analysis = loaded.get("kubenet-none/aks-nodepool1-27511634-vmss000000")
+    section = next(s for s in analysis.capture.sections if s.annotations)
+    text = str(pages.section_markdown(section, analysis.capture.path))
+    note = sorted(section.annotations, key=lambda n: n.line)[0]
+    line = section.output.splitlines()[note.line - 1].strip()
+    assert text.startswith('```text linenums="1" hl_lines=')
+    assert f"- **Line {note.line}** `{line}`: " in text
+    # The block holds the output byte for byte: numbers are the highlighter's, not the text's.
+    assert text.split("\n", 1)[1].startswith(section.output)
+    where = f"{analysis.capture.path}:{section.output_line}"
+    assert text.endswith(
+        f"<small>From [`{where}`](https://github.com/{published().repository}/blob/{published().ref}/"
+        f"{analysis.capture.path}#L{section.output_line}).</small>\n"
+    )
+    outside = str(pages.section_markdown(section, "/tmp/x.yaml"))
+    assert outside.endswith(f"<small>From `/tmp/x.yaml:{section.output_line}`.</small>\n")
