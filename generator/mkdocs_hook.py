@@ -19,6 +19,7 @@ Where the site is published comes from :mod:`generator.published` (one place):
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,35 @@ def on_post_build(config: Any, **kwargs: Any) -> None:
     target.write_bytes(atom(posts, site_url=config.site_url, site_name=config.site_name))
 
 
+def _source_of(src: str) -> str | None:
+    """The repository file a page is made from: the page itself, its article, or its capture."""
+    if src.startswith(f"{POSTS}/"):
+        return f"docs/articles/{src.removeprefix(f'{POSTS}/')}"
+    if src.startswith("guide/captures/") and src.endswith(".md"):
+        return f"captures/{src.removeprefix('guide/captures/').removesuffix('.md')}.yaml"
+    if src.startswith("guide/"):
+        return None  # made from several captures: no single history
+    return f"docs/{src}"
+
+
+def _last_commit_date(root: Path, source: str | None) -> str:
+    """The date (YYYY-MM-DD) of the last commit that touched ``source``; '' outside git or for new files."""
+    if source is None or not (root / source).is_file():
+        return ""
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", source],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
     if os.environ.get("FIELDGUIDE_STAGED") == "1":
         return
@@ -84,6 +114,10 @@ def on_page_markdown(markdown: str, page: Any, config: Any, **kwargs: Any) -> st
         page.edit_url = page.edit_url.replace(f"/docs/{POSTS}/", "/docs/articles/")
     elif src.startswith("guide/"):
         page.edit_url = None
+    updated = _last_commit_date(Path.cwd(), _source_of(src))
+    if updated:
+        # Material shows it as "last update"; from git history, never the clock.
+        page.meta["revision_date"] = updated
     if src != HOME:
         return markdown
     lines = markdown.split("\n")

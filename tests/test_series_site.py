@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -150,3 +151,19 @@ def test_line_notes_quote_their_line_under_a_numbered_block_and_link_the_capture
     )
     outside = str(pages.section_markdown(section, "/tmp/x.yaml"))
     assert outside.endswith(f"<small>From `/tmp/x.yaml:{section.output_line}`.</small>\n")
+
+
+def test_last_update_comes_from_the_history_of_the_page_source(tmp_path: Path) -> None:
+    from generator import mkdocs_hook
+
+    assert mkdocs_hook._source_of("index.md") == "docs/index.md"
+    assert mkdocs_hook._source_of("blog/posts/part-1-kubenet.md") == "docs/articles/part-1-kubenet.md"
+    assert mkdocs_hook._source_of("guide/captures/kubenet-none/n.md") == "captures/kubenet-none/n.yaml"
+    assert mkdocs_hook._source_of("guide/rules.md") is None
+    # A file outside any repository, or one git does not track, has no date (never the clock's).
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# x\n", encoding="utf-8")
+    assert mkdocs_hook._last_commit_date(tmp_path, "docs/index.md") == ""
+    assert mkdocs_hook._last_commit_date(ROOT, None) == ""
+    date = mkdocs_hook._last_commit_date(ROOT, "mkdocs.yml")
+    assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date), date
