@@ -60,10 +60,18 @@ def _is_external(url: str) -> bool:
     return bool(parts.scheme or parts.netloc)
 
 
-def _target(site: Path, page: Path, url: str) -> Path:
+def _target(site: Path, page: Path, url: str, base: str = "/") -> Path | None:
+    """The file a link opens; ``None`` for a root-absolute link outside ``base`` (the site's path on its host)."""
     path = unquote(urlsplit(url).path)
-    base = PurePosixPath("/") if path.startswith("/") else PurePosixPath("/", page.parent.relative_to(site).as_posix())
-    resolved = PurePosixPath(*_normalise((base / path).parts))
+    if path.startswith("/"):
+        # A project site is served under /name/: "/assets/x" there is another site's file.
+        if not path.startswith(base):
+            return None
+        path = "/" + path[len(base) :]
+    folder = (
+        PurePosixPath("/") if path.startswith("/") else PurePosixPath("/", page.parent.relative_to(site).as_posix())
+    )
+    resolved = PurePosixPath(*_normalise((folder / path).parts))
     target = site.joinpath(*resolved.parts[1:]) if len(resolved.parts) > 1 else site
     if target.is_dir() or path.endswith("/") or path == "":
         target = target / "index.html"
@@ -81,8 +89,16 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
     return out
 
 
-def check(site: Path) -> tuple[list[Broken], list[str]]:
-    """Broken internal links/anchors, and the external URLs seen (sorted, unique)."""
+def check(site: Path, base: str | None = None) -> tuple[list[Broken], list[str]]:
+    """Broken internal links/anchors, and the external URLs seen (sorted, unique).
+
+    ``base`` is the site's path on its host (default: the path of the published site URL).
+    """
+    if base is None:
+        from generator.published import published
+
+        base = urlsplit(published().site_url).path
+    base = base.rstrip("/") + "/"
     pages = {p: _parse(p) for p in sorted(site.rglob("*.html"))}
     broken: list[Broken] = []
     external: set[str] = set()
@@ -95,7 +111,12 @@ def check(site: Path) -> tuple[list[Broken], list[str]]:
                 external.add(urldefrag(url)[0])
                 continue
             link, fragment = urldefrag(url)
-            target = path if not link else _target(site, path, link)
+            target = path if not link else _target(site, path, link, base)
+            if target is None:
+                broken.append(
+                    Broken(page=name, line=line, url=url, reason=f"outside the site, which is served under {base}")
+                )
+                continue
             if not target.exists():
                 broken.append(
                     Broken(

@@ -1,6 +1,6 @@
 """Escaping capture text for Markdown and HTML: capture text is data, never markup.
 
-Markdown punctuation becomes numeric character references rather than backslash
+Markdown punctuation that can start markup where it stands becomes numeric character references rather than backslash
 escapes: Python-Markdown honours backslashes only for a fixed set of characters
 (which extensions change), while an entity is plain text to every extension and to
 the browser. ``<`` and ``&`` are entities too, so no raw HTML can start.
@@ -23,16 +23,48 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-# HTML's five plus Markdown syntax characters and those extensions add: '|' (tables),
-# '~' and '^' (tilde/caret), ':' (emoji), '=' (mark), '$' (arithmatex). One table, one
-# pass: escaping in two passes would re-escape the first pass's entities.
-_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~^:=$"})
+# What starts markup anywhere in a line, in this site's Markdown: HTML and entities (< &;
+# '>' only quotes at the start of a line),
+# code spans, emphasis, links and images ([ ] suffice: "(" and "!" mean nothing without
+# them), attribute lists ({ }), table cells (|), backslash escapes, and the extensions
+# that take single characters inline: '~' and '^' (tilde/caret), '$' (arithmatex), '"'
+# (admonition and tab titles are quoted). A run of '=' (mark) is broken below. ':' stays:
+# the site has no emoji extension, and every MAC and IPv6 address has ':name:' shapes in
+# it (adding pymdownx.emoji means escaping ':' here). One table, one pass: a second pass would re-escape the first's entities.
+_INLINE = str.maketrans({c: f"&#{ord(c)};" for c in '&<"\\`*_{}[]|~^$'})
+# What starts a block at the start of a line (after up to three spaces): headings (#),
+# lists and rules (- + * and "1." "1)"), quotes (>), setext underlines (= -), definitions
+# (:), admonitions and details (! ?), tabs (=), fences (` ~); a fourth blank (or a tab)
+# starts an indented code block.
+_LINE_START = re.compile(r"(^|\n)([ \t]{0,3})([ \t]|[-+*#>=:!?~`]|[0-9]+[.)](?=\s|$))")
+# "==mark==" needs two: the second '=' of a pair becomes an entity.
+_PAIRS = re.compile(r"(?<==)=")
+_TRAILING_HASH = re.compile(r"#(?=[ \t]*(?:\n|$))")
 _BACKTICKS = re.compile(r"`+")
 
 
+def _entity(char: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in char)
+
+
+def _line_start(match: re.Match[str]) -> str:
+    lead, marker = match.group(1) + match.group(2), match.group(3)
+    if marker[0].isdigit():
+        return lead + marker[:-1] + _entity(marker[-1])
+    return lead + _entity(marker)
+
+
 def text(value: str) -> str:
-    """Inline text: no emphasis, links, HTML or table breaks can come out of ``value``."""
-    return value.translate(_ENTITIES)
+    """Inline text: no emphasis, links, HTML, table breaks or block markup can come out of ``value``.
+
+    Only what can start markup in its place is escaped: "aks-nodepool1-1.2 (host)" stays
+    as it is; "-" and "1." are escaped at the start of a line, where they start a list.
+    """
+    escaped = value.translate(_INLINE)
+    escaped = _PAIRS.sub("&#61;", escaped)
+    # A heading drops the '#'s that end its line: "# host #" would lose its last word's '#'.
+    escaped = _TRAILING_HASH.sub("&#35;", escaped)
+    return _LINE_START.sub(_line_start, escaped)
 
 
 def cell(value: str) -> str:

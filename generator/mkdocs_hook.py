@@ -10,12 +10,17 @@ the generator itself into a staging folder (``generator/publish.py``) and sets
 The home page is hand-written; a line holding only :data:`MATRIX_MARKER` is replaced
 by the generated matrix. This replaces a snippets include: the snippets extension
 reads its syntax anywhere in a page, capture output included.
+
+Where the site is published comes from :mod:`generator.published` (one place):
+:func:`on_config` sets ``site_url``, ``repo_url`` and ``edit_uri`` from it, and
+:func:`on_post_build` writes the blog's Atom feed from the posts' front matter.
 """
 
 from __future__ import annotations
 
 import html
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,67 @@ MATRIX_MARKER = "<!-- fieldguide: matrix -->"
 # generator (a third of a second) is then wasted.
 MATRIX_PARTIAL = "guide/_partials/matrix.md"
 HOME = "index.md"
+POSTS = "blog/posts"
+# Beside the blog index, so the index can link it as "feed.xml".
+FEED = "blog/feed.xml"
+
+
+def on_config(config: Any, **kwargs: Any) -> Any:
+    from generator.published import SettingError, published
+
+    try:
+        where = published()
+    except SettingError as exc:
+        raise PluginError(f"where the site is published: {exc}") from None
+    config.site_url = where.site_url
+    config.repo_url = where.repo_url
+    config.repo_name = where.repository
+    config.edit_uri = where.edit_uri
+    return config
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    from generator.feed import atom, read_post
+
+    posts_dir = Path(config.docs_dir) / POSTS
+    if not posts_dir.is_dir():
+        return
+    try:
+        posts = [read_post(p.name, p.read_text(encoding="utf-8")) for p in sorted(posts_dir.glob("*.md"))]
+    except ValueError as exc:
+        raise PluginError(f"the blog feed: {exc}") from None
+    target = Path(config.site_dir) / FEED
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(atom(posts, site_url=config.site_url, site_name=config.site_name))
+
+
+def _source_of(src: str) -> str | None:
+    """The repository file a page is made from: the page itself, its article, or its capture."""
+    if src.startswith(f"{POSTS}/"):
+        return f"docs/articles/{src.removeprefix(f'{POSTS}/')}"
+    if src.startswith("guide/captures/") and src.endswith(".md"):
+        return f"captures/{src.removeprefix('guide/captures/').removesuffix('.md')}.yaml"
+    if src.startswith("guide/"):
+        return None  # made from several captures: no single history
+    return f"docs/{src}"
+
+
+def _last_commit_date(root: Path, source: str | None) -> str:
+    """The date (YYYY-MM-DD) of the last commit that touched ``source``; '' outside git or for new files."""
+    if source is None or not (root / source).is_file():
+        return ""
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", source],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 # Under `mkdocs serve`, a capture saved half-edited must not stop the server: a failed
@@ -82,9 +148,19 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, **kwargs: Any) -> str:
+    src = page.file.src_uri
+    # Generated pages are not in the repository: a post is edited in its article, a guide page in captures.
+    if src.startswith(f"{POSTS}/") and page.edit_url:
+        page.edit_url = page.edit_url.replace(f"/docs/{POSTS}/", "/docs/articles/")
+    elif src.startswith("guide/"):
+        page.edit_url = None
+    updated = _last_commit_date(Path.cwd(), _source_of(src))
+    if updated:
+        # Material shows it as "last update"; from git history, never the clock.
+        page.meta["revision_date"] = updated
     if _Serve.broken:
         return _Serve.broken + markdown
-    if page.file.src_uri != HOME:
+    if src != HOME:
         return markdown
     lines = markdown.split("\n")
     if MATRIX_MARKER not in (line.strip() for line in lines):

@@ -200,14 +200,24 @@ def test_markdown_is_the_site_table_under_a_heading(tmp_path: Path) -> None:
     comparison = compare.compare(_analyse(KN), _analyse(KC))
     text = compare.to_markdown(comparison)
     assert text.splitlines()[:6] == [
-        "# kubenet&#45;none/aks&#45;nodepool1&#45;27511634&#45;vmss000000 -> kubenet&#45;calico/node&#45;10&#46;240&#46;0&#46;4",
+        "# kubenet-none/aks-nodepool1-27511634-vmss000000 -> kubenet-calico/node-10.240.0.4",
         "",
-        "| | change | before | after |",
+        "| kind | change | before | after |",
         "| --- | --- | --- | --- |",
-        "| changed | mode&#58; bridge &#45;&#62; transparent | 1&#58; bridge | 1&#58; transparent |",
-        "| changed | datapath&#58; bridge &#45;&#62; routed | 1&#58; bridge | 1&#58; routed |",
+        "| changed | mode: bridge -> transparent | bridge | transparent |",
+        "| changed | datapath: bridge -> routed | bridge | routed |",
     ]
-    assert "| removed | CNI bridge cbr0&#58; removed | 1&#58; cbr0 | &#45; |" in text.splitlines()
+    lines = text.splitlines()
+    assert "| removed | CNI bridge cbr0: removed | cbr0 | none |" in lines
+    # Counts in words: "and 2 more" examples, "9 more" routes where there were none.
+    assert (
+        "| changed | 5 veth&#42; -> 9 cali&#42; | veth9423965c, vetha1065ff2, vetha33f314e and 2 more "
+        "| cali0b8d4f989c0, cali16fcf5898b5, cali4cd5cd7d78e and 6 more |"
+    ) in lines
+    assert "| removed | connected pod subnet through the CNI bridge: 1 fewer | 10.100.1.0/24 dev cbr0 | none |" in lines
+    assert any(
+        line.startswith("| added | per-pod host route to a veth: 9 more | none | 10.244.0.2/32 dev") for line in lines
+    )
     # The comparison page of the site shows the same table, row for row.
     files, _ = site.render_pages(site.load_site(CAPTURES), site.Layout(tmp_path))
     page = files["guide/compare/kubenet-network-policy.md"].decode()

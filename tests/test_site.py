@@ -173,3 +173,39 @@ def test_the_hook_and_the_generator_agree_on_the_matrix_file() -> None:
     from generator import mkdocs_hook
 
     assert mkdocs_hook.MATRIX_PARTIAL == site.MATRIX_PARTIAL
+
+
+def test_linkcheck_knows_the_site_is_served_under_a_project_path(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "x.css").write_text("", encoding="utf-8")
+    (tmp_path / "index.html").write_text(
+        '<a href="/r/assets/x.css">ok</a>\n<a href="/assets/x.css">root</a>\n', encoding="utf-8"
+    )
+    broken, _ = linkcheck.check(tmp_path, base="/r/")
+    assert [str(b) for b in broken] == ["index.html:2: /assets/x.css: outside the site, which is served under /r/"]
+    assert linkcheck.check(tmp_path, base="/")[0][0].reason == "no such file r/assets/x.css"
+
+
+def test_matrix_labels_are_short_unique_and_link_first() -> None:
+    from generator.site.matrix import short_labels
+
+    assert short_labels(
+        [
+            "kubenet-none/aks-nodepool1-27511634-vmss000000",
+            "kubenet-calico/node-10.240.0.4",
+            "a-b/x-1",
+            "a-b/y-1",
+            "a-b/solo",
+        ]
+    ) == {
+        "kubenet-none/aks-nodepool1-27511634-vmss000000": "vmss000000",
+        "kubenet-calico/node-10.240.0.4": "10.240.0.4",
+        # Two nodes of one folder ending alike keep their whole names.
+        "a-b/x-1": "x-1",
+        "a-b/y-1": "y-1",
+        "a-b/solo": "solo",
+    }
+    files, _ = site.render_pages(site.load_site(ROOT / "captures"), site.Layout(ROOT / "docs"))
+    partial = files[site.MATRIX_PARTIAL].decode().splitlines()
+    assert partial[0].startswith("| node | plugin | policy |")
+    assert "| [vmss000000](guide/captures/kubenet-none/aks-nodepool1-27511634-vmss000000.md)" in "\n".join(partial)

@@ -31,8 +31,9 @@ from generator import compare, markdown
 from generator.errors import GeneratorError, Location, Problem, ProblemCollector
 from generator.facts import route_shape
 from generator.pipeline import Analysis
+from generator.feed import Post, read_post
 from generator.site.data import Layout, Site, capture_page, diagram_file, relative, summary
-from generator.site.pages import GENERATED_HEADER, routes, section_markdown
+from generator.site.pages import GENERATED_HEADER, figure, routes, section_markdown
 
 
 class ArticleError(GeneratorError):
@@ -111,10 +112,9 @@ class _Articles:
         return self.output(capture_id, command, pods[0])
 
     def diagram(self, capture_id: str) -> Markup:
-        self._analysis(capture_id)
+        a = self._analysis(capture_id)
         src = relative(self.page, f"guide/{diagram_file(capture_id)}")
-        alt = markdown.text(f"Topology of {capture_id}")
-        return Markup(f"![{alt}]({src}){{ .fg-diagram loading=lazy }}")
+        return figure(src, f"Topology of {capture_id}", f"{a.capture.title}: the node's interfaces, bridges and routes.")
 
     def link(self, capture_id: str, text: str | None = None) -> Markup:
         a = self._analysis(capture_id)
@@ -280,6 +280,7 @@ def render_articles(site: Site, layout: Layout) -> dict[str, bytes]:
     problems = ProblemCollector()
     sources = _read_articles(layout.articles_dir, problems)
     env = _article_environment(layout.articles_dir, sources)
+    rendered: dict[str, str] = {}
     for name in sorted(n for n in sources if n.endswith(".md")):
         source = layout.articles_dir / name
         page = f"{layout.posts}/{name}"
@@ -293,8 +294,12 @@ def render_articles(site: Site, layout: Layout) -> dict[str, bytes]:
         if problem is not None:
             problems.add(problem)
             continue
-        files[page] = _with_header(text).encode("utf-8")
+        rendered[name] = text
     problems.raise_if_any(ArticleError)
+    posts = {name: read_post(name, text) for name, text in rendered.items()}
+    series = sorted((p for p in posts.values() if p.part is not None), key=lambda p: (p.part or 0, p.name))
+    for name, text in rendered.items():
+        files[f"{layout.posts}/{name}"] = _publish(text, posts[name], series).encode("utf-8")
     return files
 
 
@@ -515,7 +520,45 @@ def _front_matter_problem(text: str, at: Callable[[int, str], Problem]) -> Probl
     return None
 
 
-def _with_header(text: str) -> str:
-    """Front matter must stay first; the do-not-edit note goes right after it."""
+_H1 = re.compile(r"^# +")
+
+
+def _publish(text: str, post: Post, series: list[Post]) -> str:
+    """The post as MkDocs reads it: the do-not-edit note inside the front matter, a stable slug, the series links.
+
+    The note is a YAML comment: as an HTML comment before the H1 it hid the H1 from MkDocs,
+    which then titled the post after its file name (in the blog index, ``<title>`` and search).
+    The slug is the file name unless the article sets one, so a retitled post keeps its URL.
+    """
     end = _front_matter_end(text) or 0
-    return text[:end] + GENERATED_HEADER + text[end:]
+    block = text[4 : end - 4]
+    note = "# " + GENERATED_HEADER.removeprefix("<!-- ").removesuffix(" -->\n") + "\n"
+    if not any(line.startswith("slug:") for line in block.splitlines()):
+        block += f"slug: {post.slug}\n"
+    body = text[end:]
+    if post.part is not None and post in series:
+        body = _with_series(body, post, series)
+    return f"---\n{note}{block}---\n{body}"
+
+
+def _with_series(body: str, post: Post, series: list[Post]) -> str:
+    """'Part N of M' under the H1, and links to the previous and next parts at the end."""
+    index = series.index(post)
+    where = f"*Part {index + 1} of {len(series)} of the series.*"
+    lines = body.split("\n")
+    h1 = next((i for i, line in enumerate(lines) if _H1.match(line)), None)
+    if h1 is None:
+        lines[:0] = [where, ""]
+    else:
+        lines[h1 + 1 : h1 + 1] = ["", where]
+    around = []
+    if index > 0:
+        before = series[index - 1]
+        around.append(f"[&larr; Previous: {before.title}]({before.name}){{ .md-button }}")
+    if index + 1 < len(series):
+        after = series[index + 1]
+        around.append(f"[Next: {after.title} &rarr;]({after.name}){{ .md-button }}")
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    if around:
+        text += "\n---\n\n" + " ".join(around) + "\n"
+    return text

@@ -10,15 +10,35 @@ from generator.site.data import Site, capture_page, status, summary
 MATRIX_PARTIAL = "guide/_partials/matrix.md"
 
 
+def short_labels(ids: list[str]) -> dict[str, str]:
+    """A short label per capture id, unique within its plugin-policy folder.
+
+    A node name's last part ("vmss000000" of "aks-nodepool1-27511634-vmss000000",
+    "10.240.0.4" of "node-10.240.0.4") names it among its neighbours; the folder is in
+    the plugin and policy columns. Names whose last part is shared keep their whole name.
+    """
+    last = {cid: cid.rsplit("/", 1)[-1].rsplit("-", 1)[-1] for cid in ids}
+    seen: dict[tuple[str, str], int] = {}
+    for cid in ids:
+        key = (cid.rsplit("/", 1)[0], last[cid])
+        seen[key] = seen.get(key, 0) + 1
+    return {
+        cid: last[cid] if seen[(cid.rsplit("/", 1)[0], last[cid])] == 1 and last[cid] else cid.rsplit("/", 1)[-1]
+        for cid in ids
+    }
+
+
 def matrix_rows(site: Site, prefix: str) -> list[dict[str, Any]]:
     """The rows; ``prefix`` leads from the page showing the matrix to the guide's folder."""
     rows = []
+    labels = short_labels(sorted(site.analyses))
     for cid, a in site.analyses.items():
         values = summary(a)
         prefix_seen = a.facts.host_veth_prefix
         rows.append(
             {
                 "id": cid,
+                "label": labels[cid],
                 "plugin": a.capture.network_plugin,
                 "policy": a.capture.network_policy,
                 "layout": a.facts.summary,

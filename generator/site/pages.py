@@ -7,6 +7,7 @@ page kind, tables in ``_*.md.j2`` partials); :mod:`generator.site.write` puts th
 from __future__ import annotations
 
 import ipaddress
+import re
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -18,6 +19,7 @@ from generator import diagrams, markdown, rules
 from generator.facts import ROUTE_SHAPE_TITLES, route_shape
 from generator.parsers._common import is_elision
 from generator.pipeline import Analysis
+from generator.published import published
 from generator.site.data import (
     Layout,
     Site,
@@ -84,11 +86,50 @@ def _elided_ranges(section: capture_mod.Section) -> list[tuple[int, int]]:
     return ranges
 
 
-def code_block(text: str, *, highlight: Iterable[int] = (), indent: str = "", lang: str = "text") -> Markup:
-    """A fenced block holding ``text`` verbatim (a fence longer than any backtick run inside)."""
+# A web address a capture's provenance may link to: http(s), and none of the characters
+# that end a Markdown link or start markup. Anything else is shown as code, never linked.
+_WEB_ADDRESS = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~!$&+,;=:@%/?#-]*)?$")
+
+
+def source_link(value: str) -> Markup:
+    """A capture's source: a link when it is a plain web address, inline code otherwise."""
+    shown = markdown.code(value)
+    if _WEB_ADDRESS.match(value):
+        return Markup(f"[{shown}]({value})")
+    return Markup(shown)
+
+
+def figure(src: str, alt: str, caption: str, *, indent: str = "") -> Markup:
+    """A diagram at full width, a link to the SVG itself (to enlarge it), and its caption.
+
+    ``src`` is a generated relative path (checked by :func:`markdown.url`); ``alt`` and
+    ``caption`` are text, escaped here.
+    """
+    url = markdown.url(src)
+    lines = [
+        '<figure class="fg-figure" markdown>',
+        "",
+        f"[![{markdown.cell(alt)}]({url}){{ .fg-diagram loading=lazy }}]({url}){{ .fg-enlarge title=\"Open the diagram full size\" }}",
+        "",
+        f"<figcaption markdown>{markdown.cell(caption)} [Full size]({url}).</figcaption>",
+        "",
+        "</figure>",
+    ]
+    return Markup("".join(f"{indent}{line}\n" if line else "\n" for line in lines))
+
+
+def code_block(
+    text: str, *, highlight: Iterable[int] = (), indent: str = "", lang: str = "text", numbered: bool = False
+) -> Markup:
+    """A fenced block holding ``text`` verbatim (a fence longer than any backtick run inside).
+
+    ``numbered`` shows line numbers in their own column: the copy button copies the
+    output alone, byte for byte.
+    """
     fence = markdown.fence_for(text)
     lines = sorted(set(highlight))
-    attrs = f' hl_lines="{" ".join(str(n) for n in lines)}"' if lines else ""
+    attrs = ' linenums="1"' if numbered else ""
+    attrs += f' hl_lines="{" ".join(str(n) for n in lines)}"' if lines else ""
     body = text if text.endswith("\n") else text + "\n"
     block = f"{fence}{lang}{attrs}\n{body}{fence}\n"
     return Markup("".join(f"{indent}{line}" if line.strip() else line for line in block.splitlines(keepends=True)))
@@ -97,7 +138,8 @@ def code_block(text: str, *, highlight: Iterable[int] = (), indent: str = "", la
 def section_markdown(section: capture_mod.Section, path: str, indent: str = "") -> Markup:
     """A section's output as captured, its annotated lines highlighted, its notes and source below."""
     notes = sorted(section.annotations, key=lambda n: n.line)
-    out = [str(code_block(section.output, highlight=[n.line for n in notes], indent=indent))]
+    out = [str(code_block(section.output, highlight=[n.line for n in notes], indent=indent, numbered=True))]
+    shown = section.output.splitlines()
     elided = _elided_ranges(section)
     if elided:
         where = ", ".join(f"line {a}" if a == b else f"lines {a}-{b}" for a, b in elided)
@@ -105,9 +147,16 @@ def section_markdown(section: capture_mod.Section, path: str, indent: str = "") 
     if section.transcribed:
         out.append(f"{indent}*Transcribed by hand from a screenshot.*\n")
     for note in notes:
-        out.append(f"{indent}- **Line {note.line}:** {markdown.text(note.note)}\n")
+        # The note quotes its line: a long line's annotated part is often past the block's right edge.
+        quoted = shown[note.line - 1].strip() if 0 < note.line <= len(shown) else ""
+        quote = f" {markdown.code(quoted)}" if quoted else ""
+        out.append(f"{indent}- **Line {note.line}**{quote}: {markdown.text(note.note)}\n")
     source_line = section.output_line
-    out.append(f"{indent}<small>From {markdown.code(f'{path}:{source_line}')}.</small>\n")
+    where = markdown.code(f"{path}:{source_line}")
+    # Only a file of the repository has a page to link to (a capture given by absolute path has not).
+    if not path.startswith(("/", "../")):
+        where = f"[{where}]({published().source(path, source_line)})"
+    out.append(f"{indent}<small>From {where}.</small>\n")
     return Markup("\n".join(out))
 
 
@@ -134,6 +183,8 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
         "relative": relative,
         "capture_page": capture_page,
         "raw_block": lambda text: code_block(text, indent="    ", lang="diff"),
+        "figure": figure,
+        "source_link": source_link,
     }
 
     def page(name: str, template: str, title: str, **context: Any) -> None:

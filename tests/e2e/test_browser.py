@@ -7,9 +7,11 @@ dark schemes are kept in ``build/e2e/`` as build artifacts.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -20,17 +22,35 @@ from tests.e2e.conftest import ARTIFACTS, ROOT, serve
 PAGES = {
     "home": "",
     "capture": "guide/captures/kubenet-none/aks-nodepool1-27511634-vmss000000/",
+    "compare": "guide/compare/kubenet-network-policy/",
+    "blog": "blog/",
     "part-3": "blog/part-3-network-policy/",
 }
+WIDTHS = {"desktop": 1280, "phone": 390}
+SITE_NAME = "AKS networking field guide"
 
 
-def _open(browser: Browser, url: str, scheme: str) -> tuple[Page, list[str]]:
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})  # type: ignore[arg-type]
+def _local(url: str) -> bool:
+    return url.startswith("http://127.0.0.1:")
+
+
+def _open(browser: Browser, url: str, scheme: str, width: int = 1280) -> tuple[Page, list[str]]:
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})  # type: ignore[arg-type]
+    # The machine is offline: the theme's one outside request (the repository's star count from
+    # api.github.com) is refused here, and only failures of the site's own files count.
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"console {m.type}: {m.text}")
+            if m.type == "error" and _local(m.location.get("url", "") or url) and "net::ERR_FAILED" not in m.text
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}") if _local(r.url) else None)
     page.goto(url, wait_until="networkidle")
     return page, errors
 
@@ -46,20 +66,99 @@ def _diagram_sizes(page: Page) -> list[tuple[str, int, int]]:
     return sizes
 
 
+@pytest.mark.parametrize("width", sorted(WIDTHS))
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_renders_with_diagrams_and_no_errors(browser: Browser, name: str, scheme: str) -> None:
+def test_page_renders_with_diagrams_and_no_errors(browser: Browser, name: str, scheme: str, width: str) -> None:
     base = serve(ROOT / "site")
-    page, errors = _open(browser, base + PAGES[name], scheme)
+    page, errors = _open(browser, base + PAGES[name], scheme, WIDTHS[width])
     try:
         expected = "slate" if scheme == "dark" else "default"
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
         sizes = _diagram_sizes(page)
-        if name != "home":
+        if name not in ("home", "blog"):
             assert sizes, f"{name}: no diagram on the page"
         for src, natural, shown in sizes:
             assert natural > 0 and shown > 0, f"{name}: diagram {src} has no size"
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}-{width}.png"), full_page=True)
+        assert errors == []
+    finally:
+        page.context.close()
+
+
+def test_home_content_fits_at_1280_without_sideways_scrolling(browser: Browser) -> None:
+    page, errors = _open(browser, serve(ROOT / "site"), "light")
+    try:
+        widths = page.evaluate(
+            """() => [...document.querySelectorAll('.md-content, .md-typeset__scrollwrap, .md-typeset__table, .grid.cards')]
+                .map(e => [e.className || e.tagName, e.scrollWidth, e.clientWidth])"""
+        )
+        assert widths and all(scroll <= client for _, scroll, client in widths), widths
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        # The node links come first in each row, in view without scrolling.
+        first = page.locator(".md-typeset table tbody tr td:first-child a").first
+        box = first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1280
+        assert page.locator(".grid.cards > ul > li").count() == 4
+        assert errors == []
+    finally:
+        page.context.close()
+
+
+def test_each_post_title_is_its_heading_and_the_feed_lists_them(browser: Browser) -> None:
+    base = serve(ROOT / "site")
+    posts = sorted(
+        p.parent.name for p in (ROOT / "site" / "blog").glob("*/index.html") if p.parent.name.startswith("part-")
+    )
+    assert posts, "no posts built"
+    headings = {}
+    for slug in posts:
+        page, errors = _open(browser, f"{base}blog/{slug}/", "light")
+        try:
+            # The heading's own text, without the permalink sign toc adds.
+            heading = page.locator("article h1").first.evaluate(
+                "h => [...h.childNodes].filter(n => !n.classList?.contains('headerlink')).map(n => n.textContent).join('').trim()"
+            )
+            assert page.title() == f"{heading} - {SITE_NAME}"
+            assert re.search(r"Part [0-9]+ of [0-9]+ of the series", page.inner_text("article"))
+            headings[slug] = heading
+            assert errors == []
+        finally:
+            page.context.close()
+    page, errors = _open(browser, f"{base}blog/", "light")
+    try:
+        listed = [t.strip().rstrip("¶").strip() for t in page.locator("article h2").all_inner_texts()]
+        assert sorted(listed) == sorted(headings.values()), "the blog index lists each post once, by its heading"
+        response = page.request.get(f"{base}blog/feed.xml")
+        assert response.ok
+        feed = ET.fromstring(response.body())
+        atom = "{http://www.w3.org/2005/Atom}"
+        entries = {
+            str(e.findtext(f"{atom}title")): str(e.find(f"{atom}link").get("href"))  # type: ignore[union-attr]
+            for e in feed.iter(f"{atom}entry")
+        }
+        assert sorted(entries) == sorted(headings.values())
+        assert all(
+            href.endswith(f"/blog/{slug}/")
+            for slug, href in zip(posts, (entries[headings[s]] for s in posts), strict=True)
+        )
+        assert errors == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("name", ["capture", "compare", "part-3"])
+def test_every_diagram_can_be_enlarged_and_has_a_caption(browser: Browser, name: str) -> None:
+    page, errors = _open(browser, serve(ROOT / "site") + PAGES[name], "dark")
+    try:
+        figures = page.locator("figure.fg-figure").all()
+        assert figures
+        for figure in figures:
+            link = figure.locator("a.fg-enlarge")
+            href = str(link.evaluate("a => a.href"))  # resolved against the page
+            assert href.endswith(".svg") and figure.locator("img.fg-diagram").count() == 1
+            assert page.request.get(href).ok
+            assert figure.locator("figcaption").inner_text().strip()
         assert errors == []
     finally:
         page.context.close()
