@@ -108,16 +108,9 @@ def command_words(command: str) -> tuple[str, ...]:
     a shell would; ``()`` when a shell would refuse the line (an unterminated quote).
     """
     try:
-        tokens = _tokens(_strip_prompt(command))
+        last = _last_command(_tokens(_strip_prompt(command)))
     except _ShellSyntaxError:
         return ()
-    commands: list[list[_Token]] = [[]]
-    for token in tokens:
-        if token.kind == "op" and token.text in _CHAIN:
-            commands.append([])
-        else:
-            commands[-1].append(token)
-    last = next((c for c in reversed(commands) if c), [])
     words: list[str] = []
     redirected = False
     for token in last:
@@ -325,16 +318,19 @@ class _Pipeline:
     reason: str | None = None
 
 
-def _pipeline(text: str) -> _Pipeline:
-    tokens = _tokens(text)
+def _last_command(tokens: list[_Token]) -> list[_Token]:
+    """The last command of a ``&&``/``||``/``;`` chain: the output shown under a chain is its."""
     commands: list[list[_Token]] = [[]]
     for token in tokens:
         if token.kind == "op" and token.text in _CHAIN:
             commands.append([])
         else:
             commands[-1].append(token)
-    # The output shown under a chain is the last command's.
-    last = next((c for c in reversed(commands) if c), [])
+    return next((c for c in reversed(commands) if c), [])
+
+
+def _pipeline(text: str) -> _Pipeline:
+    last = _last_command(_tokens(text))
     stages: list[list[_Token]] = [[]]
     for token in last:
         if token.kind == "op" and token.text in _PIPE:

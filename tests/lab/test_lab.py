@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import LiteralScalarString
 
 from generator import capture as capture_mod
 from tests.conftest import FIXTURES
@@ -226,23 +225,7 @@ def test_comparison_sees_every_other_change(pattern: str, replacement: str) -> N
 # --- writing block literals ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "default via 10.224.0.1 dev eth0 proto dhcp src 10.224.0.4 metric 100 \n",  # trailing blank
-        "",  # an empty output (brctl show without bridges)
-        "one\ntwo",  # no final newline
-        "one\n\n\n",  # several final newlines
-        "    indented first line\nsecond\n",
-        "   \nbridge name\tbridge id\n",  # a blank-only first line, tabs
-        "cbr0\t\t8000.be180cfafa9c\tno\t\tveth03165956\n\t\t\t\t\t\t\tveth5b46abc1\n",
-    ],
-)
-def test_block_literal_reads_back_byte_for_byte(text: str) -> None:
-    document = "\n".join(["sections:", "  - namespace: host", *assemble.block("output", text, 6, "raw.out")]) + "\n"
-    loaded = YAML(typ="rt", pure=True).load(document)["sections"][0]["output"]
-    assert isinstance(loaded, LiteralScalarString)
-    assert str(loaded) == text
+# Reading back byte for byte is tests/test_import.py's (assemble.block calls importer.block_literal).
 
 
 def test_block_literal_refuses_a_character_yaml_cannot_keep() -> None:
