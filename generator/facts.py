@@ -952,22 +952,27 @@ def _encapsulation(model: NodeModel, d: _Devices, datapath: Fact) -> Fact:
     return Fact(NOT_CAPTURED, f"{what}, so routes through a tunnel device cannot be ruled out")
 
 
-def _routes_whole(host: Namespace) -> bool:
-    """The route listing is the whole table: not cut by the author, and every next hop reachable.
+def off_link_routes(host: Namespace) -> list[Route]:
+    """Routes via a gateway that no connected network or host address holds, and that are not onlink.
 
-    The kernel keeps a route via a gateway only while a connected network holds it (or
-    the route says onlink); one that no listed network holds means lines are missing.
+    The kernel keeps such a route only while its next hop is reachable, so in a real
+    table one means lines are missing (or, for ``route -n``, an onlink flag it cannot print).
     """
-    if not host.has_routes or host.partial_routes:
-        return False
     connected = [r.network for r in host.routes if not r.gateway and r.type == "unicast" and not r.is_default]
     connected += [ipaddress.ip_interface(a.cidr).network for i in host.interfaces for a in i.addresses]
-    for route in host.routes:
-        if route.gateway and not route.onlink and route.source != "route -n":
-            gateway = ipaddress.ip_address(route.gateway)
-            if not any(gateway in network for network in connected):
-                return False
-    return True
+    return [
+        r
+        for r in host.routes
+        if r.gateway and not r.onlink and not any(ipaddress.ip_address(r.gateway) in net for net in connected)
+    ]
+
+
+def _routes_whole(host: Namespace) -> bool:
+    """The route listing is the whole table: not cut by the author, and every next hop reachable."""
+    if not host.has_routes or host.partial_routes:
+        return False
+    # route -n cannot show onlink, so its off-link gateways prove nothing.
+    return not any(r.source != "route -n" for r in off_link_routes(host))
 
 
 def _cilium_remote_ranges(host: Namespace) -> list[Route]:

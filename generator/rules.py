@@ -372,13 +372,7 @@ def _gateway_is_on_link(ctx: Context) -> Iterator[Violation]:
 
 
 def _off_link(ctx: Context) -> list[Route]:
-    connected = [r.network for r in ctx.host.routes if not r.gateway and r.type == "unicast" and not r.is_default]
-    connected += [ipaddress.ip_interface(a.cidr).network for i in ctx.host.interfaces for a in i.addresses]
-    return [
-        r
-        for r in ctx.host.routes
-        if r.gateway and not r.onlink and not any(ipaddress.ip_address(r.gateway) in net for net in connected)
-    ]
+    return facts_mod.off_link_routes(ctx.host)
 
 
 def _gateway_needs(ctx: Context) -> str | None:
