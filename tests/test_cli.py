@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, WAIVED_FINDINGS, repository_captures
 from tests.conftest import run_cli as run
 
 KUBENET_NONE = "captures/kubenet-none/aks-nodepool1-27511634-vmss000000.yaml"
@@ -244,7 +244,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
 
 
 def test_github_annotations_leave_waived_findings_out_unless_verbose() -> None:
-    summary = "4 captures checked: all clean, 1 waived"
+    summary = f"{repository_captures()} captures checked: all clean, {WAIVED_FINDINGS} waived"
     assert run("check", "--format", "github") == (0, "", f"{summary} (--verbose shows them)\n")
     code, out, err = run("check", "--format", "github", "--verbose")
     assert (code, err) == (0, f"{summary}\n")

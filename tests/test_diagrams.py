@@ -17,7 +17,7 @@ from tests.test_rules import write_capture
 
 CAPTURES = ROOT / "captures"
 GOLDEN = ROOT / "tests" / "golden" / "diagrams"
-SERIES = capture.discover([CAPTURES])
+CAPTURED = capture.discover([CAPTURES])
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
@@ -25,20 +25,30 @@ def _source(path: Path) -> str:
     return diagrams.dot_source(diagrams.node_graph(pipeline.analyse(path, CAPTURES)))
 
 
-@pytest.mark.parametrize("path", SERIES, ids=lambda p: p.parent.name)
+def _cid(path: Path) -> str:
+    return capture.capture_id(path, CAPTURES)
+
+
+@pytest.mark.parametrize("path", CAPTURED, ids=_cid)
 def test_dot_matches_golden(path: Path) -> None:
-    golden = GOLDEN / f"{path.parent.name}.dot"
+    golden = GOLDEN / f"{_cid(path)}.dot"
     source = _source(path)
     if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(source, encoding="utf-8")
     assert source == golden.read_text(encoding="utf-8")
     assert source == _source(path), "building twice gives the same DOT"
 
 
+def test_every_golden_diagram_belongs_to_a_capture() -> None:
+    goldens = {g.relative_to(GOLDEN).with_suffix("").as_posix() for g in GOLDEN.rglob("*.dot")}
+    assert goldens == {_cid(p) for p in CAPTURED}
+
+
 def test_svgs_render_through_real_dot(tmp_path: Path) -> None:
-    sources = {p.parent.name: _source(p) for p in SERIES}
+    sources = {_cid(p).replace("/", "--"): _source(p) for p in CAPTURED}
     stats = diagrams.render(sources, tmp_path / "out", tmp_path / "cache")
-    assert (stats.graphs, stats.rendered, stats.dot_processes) == (4, 4, 4)
+    assert (stats.graphs, stats.rendered, stats.dot_processes) == (len(CAPTURED),) * 3
     for name, source in sources.items():
         svg = (tmp_path / "out" / f"{name}.svg").read_text(encoding="utf-8")
         gid = re.search(r'\bid="(fg-[^"]+)"', source)
@@ -61,13 +71,14 @@ def test_bridge_and_transparent_are_told_apart_at_a_glance() -> None:
 
 
 def test_second_render_of_unchanged_input_runs_no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sources = {p.parent.name: _source(p) for p in SERIES}
+    sources = {_cid(p).replace("/", "--"): _source(p) for p in CAPTURED}
     diagrams.render(sources, tmp_path / "out", tmp_path / "cache")
     # With dot gone from PATH, only a render that needs no dot can succeed.
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     stats = diagrams.render(sources, tmp_path / "out2", tmp_path / "cache")
     assert (stats.rendered, stats.dot_processes) == (0, 0)
-    assert (tmp_path / "out2" / "kubenet-none.svg").read_bytes() == (tmp_path / "out" / "kubenet-none.svg").read_bytes()
+    name = "kubenet-none--aks-nodepool1-27511634-vmss000000.svg"
+    assert (tmp_path / "out2" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
 
 
 def test_missing_dot_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

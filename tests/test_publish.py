@@ -132,7 +132,7 @@ def test_sigint_to_make_alone_keeps_the_last_good_output(project: Path, moment: 
     """Like `kill -INT <make's pid>`: make forwards nothing, yet the build stops and cleans up."""
     before = snapshot(project)
     # Touch a capture so the generator has real work to do (and the site would change).
-    capture = next((project / "captures" / "kubenet-none").glob("*.yaml"))
+    capture = project / "captures" / "kubenet-none" / "aks-nodepool1-27511634-vmss000000.yaml"
     capture.write_text(capture.read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1))
     make = subprocess.Popen(
         ["make", "--no-print-directory", "-o", ".venv/.requirements.stamp", "-o", "graphviz", "site"],
