@@ -135,6 +135,15 @@ class Capture:
     lines: dict[str, int]
     text_lines: tuple[str, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    network_plugin_mode: str | None = None
+    network_dataplane: str | None = None
+    pod_subnet: bool = False
+    lab_layout: str | None = None  # the lab layout that built it: a reproduction, not an AKS node
+
+    @property
+    def offering(self) -> str | None:
+        """The way AKS gives this cluster's pods their network (a row of the AKS matrix), if stated."""
+        return offering(self.network_plugin, self.network_plugin_mode, self.network_dataplane, self.pod_subnet)
 
     def source_line(self, line: int | None) -> str | None:
         """The capture file's text at ``line`` (1-based), for quoting evidence."""
@@ -276,6 +285,52 @@ def capture_id(path: Path, root: Path) -> str:
     return "/".join(parts)
 
 
+SCHEMA_VERSION = 2
+
+
+def _outdated(doc: Document) -> Problem | None:
+    """A capture written for an older format: say how to upgrade it, not every key that changed."""
+    version = doc.data.get("schema")
+    if isinstance(version, int) and not isinstance(version, bool) and 0 < version < SCHEMA_VERSION:
+        return doc.src.problem(
+            doc.line("schema"),
+            f"schema {version} is an older capture format; upgrade the file in place with "
+            f"'fieldguide migrate {doc.src.display}' (it keeps every output and comment)",
+        )
+    return None
+
+
+def offering(plugin: str, mode: str | None, dataplane: str | None, pod_subnet: bool) -> str | None:
+    """The AKS matrix row of a cluster: how AKS gives its pods their network (None: not stated, or no AKS CNI)."""
+    if plugin == "kubenet":
+        return "kubenet"
+    if plugin != "azure":
+        return None
+    if dataplane == "cilium":
+        return "azure-cilium"
+    if mode == "overlay":
+        return "azure-overlay"
+    return "azure-pod-subnet" if pod_subnet else "azure-node-subnet"
+
+
+# The folder a capture sits in names its row and its column: captures/<plugin part>-<policy part>/.
+_FOLDER_PLUGIN = {
+    "kubenet": "kubenet",
+    "azure-node-subnet": "azure",
+    "azure-pod-subnet": "azure-podsubnet",
+    "azure-overlay": "azure-overlay",
+    "azure-cilium": "azure-cilium",
+}
+NOT_STATED = "not stated"
+
+
+def folder_slug(plugin: str, mode: str | None, dataplane: str | None, pod_subnet: bool, policy: str) -> str:
+    """``captures/<this>/``: ``kubenet-calico``, ``azure-overlay-none``, ``unstated-unstated``, ..."""
+    row = offering(plugin, mode, dataplane, pod_subnet)
+    plugin_part = _FOLDER_PLUGIN[row] if row is not None else ("unstated" if plugin == NOT_STATED else plugin)
+    return f"{plugin_part}-{'unstated' if policy == NOT_STATED else policy}"
+
+
 def display_path(path: Path) -> str:
     """Paths in messages: relative to the working directory when possible, always with ``/``.
 
@@ -294,6 +349,9 @@ def load(path: Path, root: Path) -> Capture:
     cid = capture_id(path, root)
     doc = read_yaml(path, display)
     problems = ProblemCollector()
+    outdated = _outdated(doc)
+    if outdated is not None:
+        raise CaptureError(outdated)
     problems.extend(validate(doc, "capture"))
     problems.raise_if_any()
     capture = _build(cid, doc, problems)
@@ -900,6 +958,9 @@ def _value_message(where: str, error: Any) -> str:
     if keyword == "const":
         return f"{where} must be {rule['const']!r}, found {_shown(value)}"
     if keyword == "enum":
+        renamed = rule.get("x-renamed", {})
+        if isinstance(value, str) and value in renamed:
+            return f"{where} is {value!r}, an old spelling: write {renamed[value]} ('fieldguide migrate' does it)"
         return f"{where} is {_shown(value)}; expected one of {', '.join(repr(c) for c in rule['enum'])}"
     if keyword == "type":
         message = f"{where} must be {_JSON_TYPES[rule['type']]}, found {_type_name(value)}"
@@ -974,13 +1035,28 @@ def _build(cid: str, doc: Document, problems: ProblemCollector) -> Capture:
     data, src = doc.data, doc.src
     cluster = data["cluster"]
     plugin, policy = str(cluster["network_plugin"]), str(cluster["network_policy"])
-    folder = cid.split("/")[0]
-    if folder != f"{plugin}-{policy}":
+    mode, dataplane = cluster.get("network_plugin_mode"), cluster.get("network_dataplane")
+    pod_subnet = bool(cluster.get("pod_subnet", False))
+    for problem in _cluster_problems(doc, plugin, mode, dataplane, pod_subnet, policy):
+        problems.add(problem)
+    folder, expected = cid.split("/")[0], folder_slug(plugin, mode, dataplane, pod_subnet, policy)
+    if folder != expected:
+        parts = [
+            f"{key} {value!r}"
+            for key, value in (
+                ("network_plugin", plugin),
+                ("network_plugin_mode", mode),
+                ("network_dataplane", dataplane),
+                ("pod_subnet", True if pod_subnet else None),
+                ("network_policy", policy),
+            )
+            if value is not None
+        ]
+        declared = ", ".join(parts[:-1]) + " and " + parts[-1]
         problems.add(
             src.problem(
                 doc.line("cluster"),
-                f"the capture sits in {folder}/ but declares network_plugin {plugin!r} and network_policy {policy!r} "
-                f"(expected the folder {plugin}-{policy}/)",
+                f"the capture sits in {folder}/ but declares {declared} (expected the folder {expected}/)",
             )
         )
     pod_items: list[dict[str, Any]] = data.get("pods", [])
@@ -998,6 +1074,10 @@ def _build(cid: str, doc: Document, problems: ProblemCollector) -> Capture:
         title=str(data["title"]),
         network_plugin=plugin,
         network_policy=policy,
+        network_plugin_mode=mode,
+        network_dataplane=dataplane,
+        pod_subnet=pod_subnet,
+        lab_layout=data["lab"]["layout"] if "lab" in data else None,
         node=str(data["node"]["name"]) if "name" in data["node"] else None,
         meta={k: data[k] for k in ("cluster", "node", "captured") if k in data},
         pods=pods,
@@ -1010,6 +1090,43 @@ def _build(cid: str, doc: Document, problems: ProblemCollector) -> Capture:
             for i, w in enumerate(data.get("waivers", []))
         ),
     )
+
+
+def _cluster_problems(
+    doc: Document, plugin: str, mode: str | None, dataplane: str | None, pod_subnet: bool, policy: str
+) -> list[Problem]:
+    """Combinations az aks create refuses, each at the key that cannot hold."""
+    problems: list[Problem] = []
+
+    def at(key: str, message: str) -> None:
+        problems.append(doc.src.problem(doc.line("cluster", key), message))
+
+    if mode is not None and plugin != "azure":
+        at(
+            "network_plugin_mode",
+            f"cluster.network_plugin_mode {mode!r} needs network_plugin: azure (found {plugin!r})",
+        )
+    if dataplane is not None and plugin != "azure":
+        at(
+            "network_dataplane",
+            f"cluster.network_dataplane {dataplane!r} needs network_plugin: azure (found {plugin!r})",
+        )
+    if pod_subnet and (plugin != "azure" or mode is not None):
+        at("pod_subnet", "cluster.pod_subnet: true needs network_plugin: azure without network_plugin_mode")
+    # A cluster that brings its own CNI (plugin none) may run Cilium as its policy engine.
+    if policy == "cilium" and dataplane != "cilium" and plugin in ("azure", "kubenet"):
+        at(
+            "network_policy",
+            "cluster.network_policy 'cilium' needs network_dataplane: cilium "
+            "(AKS enforces Cilium policy only with the Cilium dataplane)",
+        )
+    if dataplane == "cilium" and policy in ("azure", "calico"):
+        at(
+            "network_policy",
+            f"cluster.network_policy {policy!r} cannot go with network_dataplane: cilium, which enforces policy "
+            "itself (expected 'cilium' or 'none')",
+        )
+    return problems
 
 
 def _pods(items: list[dict[str, Any]], doc: Document, problems: ProblemCollector) -> tuple[Pod, ...]:

@@ -21,7 +21,7 @@ from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
-from generator import __version__, collect, compare, diagrams, importer, parsers, pipeline, report, rules, site
+from generator import __version__, collect, compare, diagrams, importer, migrate, parsers, pipeline, report, rules, site
 from generator import capture as capture_mod
 from generator.errors import GeneratorError, Location, Problem, UsageError, printable
 from generator.parsers import Origin, Record, records_to_json
@@ -120,12 +120,30 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="turn a collector transcript or a pasted terminal session into a capture")
     i.add_argument("transcript", help="the transcript or session file (- for standard input)")
     schema_props = capture_mod.schema()["properties"]["cluster"]["properties"]
-    i.add_argument("--plugin", required=True, choices=schema_props["network_plugin"]["enum"], help="--network-plugin")
-    i.add_argument("--policy", required=True, choices=schema_props["network_policy"]["enum"], help="--network-policy")
+    i.add_argument(
+        "--plugin",
+        required=True,
+        choices=schema_props["network_plugin"]["enum"],
+        help="--network-plugin, or 'not stated'",
+    )
+    i.add_argument("--plugin-mode", choices=schema_props["network_plugin_mode"]["enum"], help="--network-plugin-mode")
+    i.add_argument("--dataplane", choices=schema_props["network_dataplane"]["enum"], help="--network-dataplane")
+    i.add_argument("--pod-subnet", action="store_true", help="the cluster was created with --pod-subnet-id")
+    i.add_argument(
+        "--policy",
+        required=True,
+        choices=schema_props["network_policy"]["enum"],
+        help="--network-policy, or 'not stated'",
+    )
     i.add_argument("--node", help="the node's name (default: from the transcript or the prompts)")
     i.add_argument("--source", help="where the outputs come from (a URL, or how they were recorded)")
     i.add_argument("--date", help="YYYY-MM-DD the outputs were recorded (default: the transcript's)")
     i.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the capture here (default: stdout)")
+
+    m = sub.add_parser(
+        "migrate", help="upgrade captures written for an older schema, in place (outputs and comments kept)"
+    )
+    m.add_argument("paths", nargs="+", help="capture files or folders")
 
     r = sub.add_parser("rules", help="print the rules catalogue")
     _formats(r, ("text", "json"), "how to print the catalogue")
@@ -200,6 +218,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if args.verb == "collect-script":
             out.write(collect.script())
             return EXIT_OK
+        if args.verb == "migrate":
+            return _migrate(args, out, err)
         if args.verb == "site":
             site.main_build(args.root, args.docs, args.cache)
             return EXIT_OK
@@ -422,7 +442,16 @@ def _read_input(given: str) -> tuple[str, str]:
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text, name = _read_input(args.transcript)
     target = capture_mod.display_path(args.output) if args.output else "<stdout>"
-    options = importer.Options(args.plugin, args.policy, args.node, args.source, args.date)
+    options = importer.Options(
+        args.plugin,
+        args.policy,
+        args.node,
+        args.source,
+        args.date,
+        plugin_mode=args.plugin_mode,
+        dataplane=args.dataplane,
+        pod_subnet=args.pod_subnet,
+    )
     result = importer.run(text, name, options, target)
     if result.problems:
         err.write(report.text(report.from_problem(p) for p in result.problems))
@@ -473,6 +502,38 @@ def _check_targets(args: argparse.Namespace) -> list[tuple[Path, Path]]:
             path = by_id
         targets.append((path, _root_of(path, args.root, folder=path.is_dir())))
     return targets
+
+
+def _migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    files: list[Path] = []
+    for given in args.paths:
+        path = Path(given)
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {given}")
+        files.extend(capture_mod.discover([path]))
+    problems: list[Problem] = []
+    changed = failed = 0
+    for path in sorted(set(files)):
+        try:
+            result = migrate.migrate_file(path)
+        except GeneratorError as exc:
+            problems.extend(exc.problems)
+            failed += 1
+            continue
+        if not result.changes:
+            continue
+        changed += 1
+        out.write(f"{result.path}: {'; '.join(result.changes)}\n")
+        if result.move_to is not None:
+            out.write(f"{result.path}: now belongs in {result.move_to}/ (move it with git mv)\n")
+    if problems:
+        out.write(report.text([report.from_problem(p) for p in problems]).rstrip("\n") + "\n")
+    noun = "capture" if len(files) == 1 else "captures"
+    summary = f"{len(files)} {noun} read: {changed} migrated, {len(files) - changed - failed} already current"
+    if failed:
+        summary += f", {failed} could not be migrated (left untouched)"
+    print(summary, file=err)
+    return EXIT_BAD_DATA if problems else EXIT_OK
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -76,6 +76,17 @@ class Session:
     hosts: dict[str, int] = field(default_factory=dict)
 
 
+def _plugin_words(options: Options) -> str:
+    words = [options.plugin]
+    if options.plugin_mode:
+        words.append(options.plugin_mode)
+    if options.dataplane:
+        words.append(f"{options.dataplane} dataplane")
+    if options.pod_subnet:
+        words.append("pod subnet")
+    return " ".join(words)
+
+
 @dataclass(frozen=True)
 class Options:
     plugin: str
@@ -83,6 +94,9 @@ class Options:
     node: str | None = None
     source: str | None = None
     date: str | None = None
+    plugin_mode: str | None = None
+    dataplane: str | None = None
+    pod_subnet: bool = False
 
 
 @dataclass(frozen=True)
@@ -456,11 +470,14 @@ def render(
     out = [
         "# yaml-language-server: $schema=../../generator/schema/capture.schema.json",
         f"# Imported by 'fieldguide import' from a {session.kind}. Check every value, then run 'fieldguide check'.",
-        "schema: 1",
-        f"title: {_q(f'{options.plugin} with network policy {options.policy}: {node}')}",
+        "schema: 2",
+        f"title: {_q(f'{_plugin_words(options)} with network policy {options.policy}: {node}')}",
         "cluster:",
-        f"  network_plugin: {options.plugin}",
-        f"  network_policy: {options.policy}",
+        f"  network_plugin: {_q(options.plugin)}",
+        *([f"  network_plugin_mode: {options.plugin_mode}"] if options.plugin_mode else []),
+        *([f"  network_dataplane: {options.dataplane}"] if options.dataplane else []),
+        *(["  pod_subnet: true"] if options.pod_subnet else []),
+        f"  network_policy: {_q(options.policy)}",
         "node:",
         f"  name: {_q(node)}",
     ]
@@ -532,7 +549,9 @@ def run(text: str, name: str, options: Options, output_name: str) -> Result:
             )
         )
     origin = options.source or f"{Path(name).name}: {session.kind} imported with fieldguide"
-    folder = f"{options.plugin}-{options.policy}"
+    folder = capture_mod.folder_slug(
+        options.plugin, options.plugin_mode, options.dataplane, options.pod_subnet, options.policy
+    )
     with tempfile.TemporaryDirectory(prefix="fieldguide-import-") as tmp:
         root = Path(tmp)
         path = root / folder / f"{node}.yaml"

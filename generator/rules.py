@@ -17,6 +17,7 @@ import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from generator import aks
 from generator import facts as facts_mod
 from generator.capture import Capture, Section
 from generator.facts import Facts
@@ -538,37 +539,40 @@ def _transparent_no_bridge_subnet_route(ctx: Context) -> Iterator[Violation]:
 
 # --- conventions ---------------------------------------------------------------------------------
 
+# (AKS matrix row, --network-policy) -> the prefix of the host veths its CNI creates.
 VETH_PREFIXES: dict[tuple[str, str], str] = {
     ("kubenet", "none"): "veth",
     ("kubenet", "calico"): "cali",
-    ("azure", "none"): "azv",
-    ("azure", "calico"): "azv",
-    ("azure", "azure"): "azv",
-    ("cilium", "cilium"): "lxc",
-    ("azure", "cilium"): "lxc",
+    **{
+        (row, policy): "azv"
+        for row in ("azure-node-subnet", "azure-pod-subnet", "azure-overlay")
+        for policy in ("none", "azure", "calico")
+    },
+    ("azure-cilium", "cilium"): "lxc",
+    ("azure-cilium", "none"): "lxc",
 }
 
 
 @rule(
     "FG013",
     "host-veth-prefix",
-    statement="Host-side veths carry the prefix their plugin and policy use: veth (kubenet), cali (kubenet + Calico), azv (Azure CNI), lxc (Cilium).",
+    statement="Host-side veths carry the prefix their plugin and policy use: veth (kubenet), cali (kubenet + Calico), azv (Azure CNI), lxc (Azure CNI powered by Cilium).",
     applies_when="the plugin/policy pair has a known prefix and host veths are visible",
     severity=WARNING,
     applies=lambda ctx: (
-        (ctx.capture.network_plugin, ctx.capture.network_policy) in VETH_PREFIXES
-        and ctx.facts.host_veth_prefix is not None
+        (ctx.capture.offering, ctx.capture.network_policy) in VETH_PREFIXES and ctx.facts.host_veth_prefix is not None
     ),
 )
 def _host_veth_prefix(ctx: Context) -> Iterator[Violation]:
     """The prefix tells who created the veth: kubenet's bridge plugin, Calico, or Azure
     CNI. A surprise here usually means the metadata names the wrong plugin or policy."""
-    expected = VETH_PREFIXES[(ctx.capture.network_plugin, ctx.capture.network_policy)]
+    row = str(ctx.capture.offering)
+    expected = VETH_PREFIXES[(row, ctx.capture.network_policy)]
     if ctx.facts.host_veth_prefix != expected:
         lines = tuple(i.line for n in ctx.facts.host_veths if (i := ctx.host.interface(n)) is not None)
         lines += tuple(r.line for r in ctx.facts.per_pod_routes)
         yield Violation(
-            f"host veths are named {ctx.facts.host_veth_prefix}*, but {ctx.capture.network_plugin} with policy "
+            f"host veths are named {ctx.facts.host_veth_prefix}*, but {aks.OFFERING_BY_KEY[row].name} with policy "
             f"{ctx.capture.network_policy} names them {expected}*",
             lines[:3],
         )

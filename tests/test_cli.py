@@ -131,7 +131,7 @@ def test_show_says_which_outputs_are_partial_or_raw(tmp_path: Path) -> None:
     folder.mkdir()
     capture = folder / "node0.yaml"
     capture.write_text(
-        "schema: 1\ntitle: t\ncluster: {network_plugin: kubenet, network_policy: none}\nnode: {name: node0}\n"
+        "schema: 2\ntitle: t\ncluster: {network_plugin: kubenet, network_policy: none}\nnode: {name: node0}\n"
         'captured: {date: "2026-11-26", source: tests}\nsections:\n'
         "  - namespace: host\n    command: ip route | grep cbr0\n    output: |\n"
         "      10.244.0.0/24 dev cbr0 proto kernel scope link src 10.244.0.1\n"
@@ -148,7 +148,7 @@ def test_show_says_which_outputs_are_partial_or_raw(tmp_path: Path) -> None:
 def test_check_never_prints_control_characters_from_file_names(tmp_path: Path, fmt: str) -> None:
     bad = tmp_path / "kubenet-none" / "cali\x1b]0;owned\x07\x1b[2J.yaml"
     bad.parent.mkdir()
-    bad.write_text("schema: 1\n")
+    bad.write_text("schema: 2\n")
     code, out, err = run("check", "--format", fmt, "--root", str(tmp_path), str(bad))
     assert code == 1
     assert not any(ch in out + err for ch in "\x1b\x07\r")

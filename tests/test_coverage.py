@@ -18,7 +18,7 @@ def test_every_parser_shows_the_guide_some_kind_of_output() -> None:
 
 
 def test_a_published_route_table_alone_is_a_part_of_a_node() -> None:
-    held = coverage(capture.load(CAPTURES / "azure-overlay-none" / "aks-nodepool1-39107837-vmss000000.yaml", CAPTURES))
+    held = coverage(capture.load(CAPTURES / "unstated-unstated" / "aks-nodepool1-39107837-vmss000000.yaml", CAPTURES))
     assert held.missing == ("the host's interfaces", "the host's bridges", "any pod's namespace")
     assert [(r.namespace, r.cells) for r in held.rows] == [
         ("host", ("not captured", "ip route", "not captured")),
@@ -47,7 +47,7 @@ def test_ipv6_routes_are_not_the_ipv4_routes_the_guide_reads(tmp_path: Path) -> 
 
 def test_the_capture_page_says_what_is_missing() -> None:
     files, _ = site.render_pages(site.load_site(CAPTURES), site.Layout(ROOT / "docs"))
-    page = files["guide/captures/azure-overlay-none/aks-nodepool1-39107837-vmss000000.md"].decode()
+    page = files["guide/captures/unstated-unstated/aks-nodepool1-39107837-vmss000000.md"].decode()
     assert (
         "Not captured: the host's interfaces, the host's bridges, any pod's namespace.\n"
         '    Whatever the guide would read from them says "not captured" below, never a violation.'

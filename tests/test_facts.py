@@ -29,7 +29,7 @@ def _capture(root: Path, sections: list[tuple[str, str, str]], pods: tuple[tuple
     folder = root / "none-none"
     folder.mkdir(parents=True, exist_ok=True)
     text = (
-        "schema: 1\ntitle: synthetic node\ncluster: {network_plugin: none, network_policy: none}\n"
+        "schema: 2\ntitle: synthetic node\ncluster: {network_plugin: none, network_policy: none}\n"
         'node: {name: node0}\ncaptured: {date: "2026-11-26", source: tests/test_facts.py (synthetic)}\n'
     )
     if pods:

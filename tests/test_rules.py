@@ -104,7 +104,7 @@ def write_capture(
     if routes is not None:
         sections.append(("host", "route -n", routes))
     text = (
-        "schema: 1\ntitle: test node\n"
+        "schema: 2\ntitle: test node\n"
         f"cluster: {{network_plugin: {plugin}, network_policy: {policy}}}\n"
         'node: {name: node0}\ncaptured: {date: "2024-01-01", source: tests}\n'
         f"pods:\n  - {{name: web, ip: {pod_ip}}}\nsections:\n"

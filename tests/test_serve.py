@@ -79,7 +79,7 @@ def test_a_broken_capture_is_shown_on_the_page_located_and_a_good_save_recovers(
     page = _until(url, lambda page: BANNER in page)
     assert (
         f"{CAPTURE.as_posix()}:6: error: cluster.network_policy is &#x27;&lt;b&gt;nonsense&lt;/b&gt;&#x27;; "
-        "expected one of &#x27;none&#x27;, &#x27;calico&#x27;, &#x27;azure&#x27;, &#x27;cilium&#x27;"
+        "expected one of &#x27;none&#x27;, &#x27;azure&#x27;, &#x27;calico&#x27;, &#x27;cilium&#x27;, &#x27;not stated&#x27;"
     ) in page
     assert "    6 |   network_policy: &lt;b&gt;nonsense&lt;/b&gt;" in page
     assert "<b>nonsense" not in page

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import capture as capture_mod
-from generator import compare, diagrams, pipeline
+from generator import aks, compare, diagrams, pipeline
+from generator.capture import Capture
 from generator.errors import GeneratorError, Location, Problem, ProblemCollector
 from generator.pipeline import Analysis
 
@@ -78,6 +79,13 @@ def status(analysis: Analysis) -> str:
 def pod_masks(analysis: Analysis) -> str:
     masks = sorted({m for m, _ in analysis.facts.pod_masks})
     return ", ".join(f"/{m}" for m in masks) or "not captured"
+
+
+def plugin_label(capture: Capture) -> str:
+    """How AKS names the cluster's network plugin: its matrix row, or what the metadata says instead."""
+    if capture.offering is not None:
+        return aks.OFFERING_BY_KEY[capture.offering].name
+    return "none (bring your own CNI)" if capture.network_plugin == "none" else capture.network_plugin
 
 
 def summary(analysis: Analysis) -> dict[str, Any]:

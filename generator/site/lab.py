@@ -9,8 +9,10 @@ read from the script at build time, so the page and the lab cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator.pipeline import Analysis
+from generator.site.data import Site
 
 LAB_SCRIPT = "tests/lab/lab.sh"
 
@@ -68,3 +70,17 @@ def function_source(script: str, layout: str) -> str | None:
     )
     parts = ["\n".join(lines[a : b + 1]) for a, b in [*helpers, (first, end)]]
     return "\n\n".join(parts) + "\n"
+
+
+def layouts(site: Site, root: Path) -> list[LabLayout]:
+    """Every lab layout the site has captures of, by name; ``root`` holds the lab script."""
+    script_path = root / LAB_SCRIPT
+    script = script_path.read_text(encoding="utf-8") if script_path.is_file() else ""
+    by_layout: dict[str, list[Analysis]] = {}
+    for cid in sorted(site.analyses):
+        analysis = site.analyses[cid]
+        if analysis.capture.lab_layout is not None:
+            by_layout.setdefault(analysis.capture.lab_layout, []).append(analysis)
+    return [
+        LabLayout(name, tuple(found), function_source(script, name)) for name, found in sorted(by_layout.items())
+    ]

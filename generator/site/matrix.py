@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.site.data import Site, capture_page, status, summary
+from generator.site.data import Site, capture_page, plugin_label, status, summary
 
 # The matrix partial, relative to the docs folder; the MkDocs hook puts it at the home page's marker.
 MATRIX_PARTIAL = "guide/_partials/matrix.md"
@@ -39,7 +39,7 @@ def matrix_rows(site: Site, prefix: str) -> list[dict[str, Any]]:
             {
                 "id": cid,
                 "label": labels[cid],
-                "plugin": a.capture.network_plugin,
+                "plugin": plugin_label(a.capture),
                 "policy": a.capture.network_policy,
                 "layout": a.facts.summary,
                 "bridge": values["cni_bridge"],

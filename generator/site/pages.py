@@ -14,8 +14,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from generator import aks, diagrams, markdown, rules
 from generator import capture as capture_mod
-from generator import diagrams, markdown, rules
 from generator.facts import ROUTE_SHAPE_TITLES, route_shape
 from generator.parsers._common import is_elision
 from generator.pipeline import Analysis
@@ -25,10 +25,12 @@ from generator.site.data import (
     Site,
     capture_page,
     diagram_file,
+    plugin_label,
     pod_masks,
     relative,
     status,
 )
+from generator.site import lab, offerings
 from generator.site.coverage import coverage
 from generator.site.matrix import MATRIX_PARTIAL, matrix_rows
 
@@ -184,6 +186,8 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
         "relative": relative,
         "capture_page": capture_page,
         "raw_block": lambda text: code_block(text, indent="    ", lang="diff"),
+        "code_block": code_block,
+        "plugin_label": plugin_label,
         "figure": figure,
         "source_link": source_link,
     }
@@ -226,10 +230,19 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
             diagram_before=relative(name, diagram_file(declared.before)),
             diagram_after=relative(name, diagram_file(declared.after)),
         )
-    # The home page (hand-written) shows this table at its marker line; its links start at docs/.
+    # The home page (hand-written) shows the AKS matrix at its marker line; its links start at docs/.
     files[MATRIX_PARTIAL.replace("guide/", f"{layout.guide}/", 1)] = markdown.render(
-        "_matrix.md.j2", rows=matrix_rows(site, f"{layout.guide}/")
+        "_offerings.md.j2", matrix=offerings.build(site, f"{layout.guide}/"), contribute="about/your-node.md"
     )
+    page(
+        "offerings.md",
+        "offerings.md.j2",
+        "What AKS offers today",
+        matrix=offerings.build(site, ""),
+        contribute="../about/your-node.md",
+        aks=aks,
+    )
+    page("lab.md", "lab.md.j2", "Reproduce it: the lab", layouts=lab.layouts(site, layout.docs.parent))
     page("index.md", "guide-index.md.j2", "The guide", rows=matrix_rows(site, ""))
     page("rules.md", "rules.md.j2", "Rules catalogue", catalogue=_catalogue(site))
     return {k: v.encode("utf-8") for k, v in files.items()}, dots

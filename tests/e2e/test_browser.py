@@ -165,7 +165,7 @@ def test_every_diagram_can_be_enlarged_and_has_a_caption(browser: Browser, name:
 
 
 HOSTILE = """\
-schema: 1
+schema: 2
 title: "Hostile <script>window.__pwned = 'title'</script>"
 cluster: {network_plugin: kubenet, network_policy: none}
 node: {os_image: "<img src=x onerror=\\"window.__pwned = 'os'\\">"}

@@ -25,10 +25,10 @@ STABLE = ("ip addr", "ip route", "ip -j route", "route -n", "brctl show", "bridg
 
 def _import(lab: LabRun, node: assemble.Node, dest: Path) -> tuple[Path, tuple[int, str, str]]:
     layout = assemble.LAYOUTS[node.layout]
-    folder = f"{layout.network_plugin}-{layout.network_policy}"
+    folder = layout.folder
     target = dest / node.layout / folder / f"{node.name}.yaml"
     transcript = lab.raw / node.layout / node.name / "transcript.txt"
-    args = ["import", str(transcript), "--plugin", layout.network_plugin, "--policy", layout.network_policy]
+    args = ["import", str(transcript), *layout.plugin_options, "--policy", layout.network_policy]
     return target, run_cli(*args, "-o", str(target))
 
 

@@ -76,7 +76,7 @@ def test_every_ping_succeeded_and_crossed_nodes_where_there_are_several(lab: Lab
 def test_every_layout_produced_a_capture_per_node_with_every_command(lab: LabRun) -> None:
     nodes = assemble.read_manifest(lab.raw)
     written = {p.relative_to(lab.captures).as_posix() for p in lab.captures.glob("*/*/*.yaml")}
-    folders = {name: f"{lay.network_plugin}-{lay.network_policy}" for name, lay in assemble.LAYOUTS.items()}
+    folders = {name: lay.folder for name, lay in assemble.LAYOUTS.items()}
     assert written == {f"{n.layout}/{folders[n.layout]}/{n.name}.yaml" for n in nodes}
     assert {n.layout for n in nodes} == set(assemble.LAYOUTS)
     expected = BASE_COMMANDS | {cmd for tool, cmd in OPTIONAL_COMMANDS.items() if shutil.which(tool)}

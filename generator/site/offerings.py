@@ -1,0 +1,78 @@
+"""The AKS matrix: what AKS offers today (plugins by policy engines), each cell with its captures.
+
+Rows and columns come from :mod:`generator.aks`; a capture lands in the cell its metadata
+names (``capture.offering`` and ``network_policy``). Lab reproductions are listed apart in
+each cell, never counted as AKS nodes. Captures whose metadata fits no cell (a plugin not
+stated, bring-your-own CNI) are listed below the matrix with what the guide derives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator import aks
+from generator.pipeline import Analysis
+from generator.site.data import Site, capture_page
+
+# A cell names at most this many captures; the rest are counted and reached from the guide index.
+CELL_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    layout: str  # the derived facts in words
+    link: str
+
+
+@dataclass
+class MatrixCell:
+    offering: aks.Offering
+    policy: aks.Policy
+    rule: aks.Cell | None  # None: the catalogue has no statement (a test keeps every cell covered)
+    captures: list[Entry] = field(default_factory=list)
+    lab: list[Entry] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Entry]:
+        return self.captures[:CELL_LIMIT]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.captures) - CELL_LIMIT)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    rows: list[tuple[aks.Offering, list[MatrixCell]]]
+    others: list[Entry]  # AKS captures the matrix has no cell for
+    index: str  # the guide index, which lists every capture (where "and N more" leads)
+    policies: tuple[aks.Policy, ...] = aks.POLICIES
+
+
+def _entry(analysis: Analysis, prefix: str) -> Entry:
+    capture = analysis.capture
+    return Entry(capture.id, capture.title, analysis.facts.summary, f"{prefix}{capture_page(capture.id)}")
+
+
+def build(site: Site, prefix: str) -> Matrix:
+    """The matrix with links starting at ``prefix`` (the path from the showing page to the guide)."""
+    cells = {
+        (o.key, p.key): MatrixCell(o, p, aks.CELLS.get((o.key, p.key))) for o in aks.OFFERINGS for p in aks.POLICIES
+    }
+    others: list[Entry] = []
+    for cid in sorted(site.analyses):
+        analysis = site.analyses[cid]
+        capture = analysis.capture
+        cell = cells.get((capture.offering, capture.network_policy)) if capture.offering is not None else None
+        entry = _entry(analysis, prefix)
+        if cell is None:
+            if capture.lab_layout is None:
+                others.append(entry)
+        elif capture.lab_layout is not None:
+            cell.lab.append(entry)
+        else:
+            cell.captures.append(entry)
+    rows = [(o, [cells[o.key, p.key] for p in aks.POLICIES]) for o in aks.OFFERINGS]
+    return Matrix(rows=rows, others=others, index=f"{prefix}index.md")
