@@ -14,7 +14,7 @@ export NO_MKDOCS_2_WARNING := 1
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv graphviz chromium lab-deps lab test check lint site serve linkcheck linkcheck-external e2e bench lock clean
+.PHONY: help venv graphviz chromium lab-deps lab lab-publish test check lint site serve linkcheck linkcheck-external e2e bench lock clean
 
 help:
 	@echo "make test    run the test suite (sets up .venv and Graphviz first)"
@@ -26,6 +26,7 @@ help:
 	@echo "make lint    ruff + mypy"
 	@echo "make bench   diagram rendering benchmark (ratios)"
 	@echo "make lab OUT=dir  build the network-namespace lab (root) and write its captures to dir/<layout>/<node>.yaml"
+	@echo "make lab-publish  rebuild the lab (root) and replace its captures in captures/ and its facts in tests/fixtures/facts/"
 	@echo "make lock    re-pin requirements.txt from requirements.in"
 
 # The venv is rebuilt when requirements.txt or pyproject.toml changes (the stamp is older).
@@ -71,6 +72,12 @@ lab-deps:
 	else \
 	  echo "note: the network-namespace lab needs $$missing (as root: apt-get install $$missing); its tests will skip"; \
 	fi
+
+# Needs root: rebuilds the lab and replaces its captures in captures/ (the site's "Reproduce it")
+# and its golden facts in tests/fixtures/facts/; review the diff, then commit.
+lab-publish: venv lab-deps
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	  $(MAKE) --no-print-directory lab OUT="$$out/assembled" && $(PY) -m tests.lab.publish "$$out/assembled"
 
 # Needs root: builds every layout in a throwaway sandbox, proves it forwards, collects.
 lab: venv lab-deps

@@ -219,7 +219,7 @@ def test_names_a_diagram_cannot_show_are_problems_at_their_line(tmp_path: Path) 
     ]
 
 
-LAB = sorted((ROOT / "tests" / "fixtures" / "facts").glob("lab-*/*/*.yaml"))
+LAB = sorted(CAPTURES.glob("*/lab-*.yaml"))
 
 
 def _lab_source(path: Path) -> str:
@@ -229,13 +229,13 @@ def _lab_source(path: Path) -> str:
 
 def test_every_lab_layout_draws_through_real_dot(tmp_path: Path) -> None:
     """Every datapath the lab builds renders; eBPF and tunnels are drawn, not left as a note."""
-    sources = {f"{p.parent.parent.name}--{p.stem}": _lab_source(p) for p in LAB}
+    sources = {p.stem: _lab_source(p) for p in LAB}
     stats = diagrams.render(sources, tmp_path / "out", tmp_path / "cache")
     assert stats.rendered == len(LAB)
-    cilium = sources["lab-cilium--aks-nodepool1-vmss000000"]
+    cilium = sources["lab-cilium-vmss000000"]
     assert "eBPF datapath (Cilium)" in cilium and "mode: ebpf" not in cilium
-    flannel = sources["lab-flannel-vxlan--aks-nodepool1-vmss000000"]
+    flannel = sources["lab-flannel-vxlan-vmss000000"]
     assert "label=<flannel.1<br/>vxlan to other nodes>" in flannel
-    calico = sources["lab-calico-vxlan--aks-nodepool1-vmss000000"]
+    calico = sources["lab-calico-vxlan-vmss000000"]
     assert "vxlan.calico<br/>vxlan to other nodes" in calico
     assert all("mode: " not in s for n, s in sources.items() if "vmss000002" not in n), "every pod-carrying node drawn"

@@ -4,7 +4,9 @@
 network-namespace lab, or published by others: ``<layout>/SOURCES.md`` gives the
 provenance and, fact by fact, the lines that show it); ``<node>.facts.json`` beside it
 holds the expected ``datapath``, ``encapsulation``, ``pod_network`` and ``mode``.
-Each layout folder is its own captures root.
+Each layout folder is its own captures root. The lab's captures are on the site instead
+(``captures/<plugin>-<policy>/<layout>-<node>.yaml``, see :mod:`tests.lab.publish`): their
+facts files stay here, and the tests read the site's copy.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 from generator import facts as facts_mod
 from generator import pipeline
 from tests.conftest import ROOT
+from tests.lab import publish
 
 FIXTURES = ROOT / "tests" / "fixtures" / "facts"
 AXES = ("datapath", "encapsulation", "pod_network", "mode")
@@ -24,13 +27,20 @@ CASES = sorted(FIXTURES.glob("*/*/*.facts.json"))
 
 
 def _capture(expected: Path) -> Path:
-    return expected.with_name(expected.name.removesuffix(".facts.json") + ".yaml")
+    """The capture the facts are expected of: beside them, or (a lab node) on the site."""
+    beside = expected.with_name(expected.name.removesuffix(".facts.json") + ".yaml")
+    return beside if beside.is_file() else publish.published(expected, ROOT)
+
+
+def _root(expected: Path) -> Path:
+    """Its captures root: the layout folder, or captures/ for a lab node."""
+    capture = _capture(expected)
+    return capture.parent.parent
 
 
 @pytest.mark.parametrize("expected", CASES, ids=[c.relative_to(FIXTURES).as_posix() for c in CASES])
 def test_layout_derives_its_facts(expected: Path) -> None:
-    layout = expected.parent.parent
-    analysis = pipeline.analyse(_capture(expected), layout)
+    analysis = pipeline.analyse(_capture(expected), _root(expected))
     want = json.loads(expected.read_text(encoding="utf-8"))
     got = {axis: getattr(analysis.facts, axis).value for axis in AXES}
     reasons = {axis: getattr(analysis.facts, axis).reason for axis in AXES}
@@ -45,7 +55,7 @@ def test_layout_derives_its_facts(expected: Path) -> None:
 @pytest.mark.parametrize("expected", CASES, ids=[c.relative_to(FIXTURES).as_posix() for c in CASES])
 def test_layout_has_no_false_error(expected: Path) -> None:
     """Partial output is 'not checked', never an error; waivers must still match a finding."""
-    analysis = pipeline.analyse(_capture(expected), expected.parent.parent)
+    analysis = pipeline.analyse(_capture(expected), _root(expected))
     assert [f"{f.rule}: {f.message}" for f in analysis.result.errors] == []
     assert [f.message for f in analysis.result.findings if f.rule == "FG000"] == []
 
@@ -56,6 +66,11 @@ def test_every_layout_has_provenance_and_every_capture_its_facts() -> None:
     assert [p.name for p in layouts if not (p / "SOURCES.md").is_file()] == []
     captures = sorted(FIXTURES.glob("*/*/*.yaml"))
     assert [c.name for c in captures if not c.with_name(c.stem + ".facts.json").is_file()] == []
+    # The lab's captures are on the site, one per golden facts file, and no other.
+    lab_facts = sorted(FIXTURES.glob("lab-*/*/*.facts.json"))
+    assert [f.name for f in lab_facts if not _capture(f).is_file()] == []
+    on_site = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "captures").glob("*/lab-*.yaml"))
+    assert on_site == sorted(_capture(f).relative_to(ROOT).as_posix() for f in lab_facts)
 
 
 def _without_sections(text: str, keep: set[int]) -> str:
@@ -83,8 +98,8 @@ def test_less_output_never_changes_a_fact_only_leaves_it_open(expected: Path, tm
     """
     capture = _capture(expected)
     text = capture.read_text(encoding="utf-8")
-    full = pipeline.analyse(capture, expected.parent.parent).facts
-    sections = pipeline.analyse(capture, expected.parent.parent).capture.sections
+    full = pipeline.analyse(capture, _root(expected)).facts
+    sections = pipeline.analyse(capture, _root(expected)).capture.sections
     host = [s.index for s in sections if s.namespace == "host"]
     others = {s.index for s in sections if s.namespace != "host"}
     variants = [set(host) - {i} for i in host] + [{i} for i in host]

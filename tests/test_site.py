@@ -214,7 +214,7 @@ def test_matrix_labels_are_short_unique_and_link_first() -> None:
     }
     files, _ = site.render_pages(site.load_site(ROOT / "captures"), site.Layout(ROOT / "docs"))
     table = files["guide/index.md"].decode()
-    assert "| [vmss000000](captures/kubenet-none/aks-nodepool1-27511634-vmss000000.md)" in table
-    # unstated-unstated holds two vmss000000 nodes, so each keeps its whole name.
-    node = "aks-nodepool1-38494683-vmss000000"
-    assert f"| [{node}](captures/unstated-unstated/{node}.md)" in table
+    assert "| [10.240.0.4](captures/kubenet-calico/node-10.240.0.4.md)" in table
+    # kubenet-none holds the series' node and the lab's, both vmss000000: each keeps its whole name.
+    node = "aks-nodepool1-27511634-vmss000000"
+    assert f"| [{node}](captures/kubenet-none/{node}.md)" in table

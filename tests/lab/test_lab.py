@@ -20,8 +20,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import capture as capture_mod
-from tests.conftest import FIXTURES
-from tests.lab import assemble
+from tests.conftest import FIXTURES, ROOT
+from tests.lab import assemble, publish
 from tests.lab.conftest import LabRun, unavailable
 
 FACTS = FIXTURES / "facts"
@@ -106,28 +106,40 @@ def _lab_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.glob("lab-*/**/*") if p.suffix in (".yaml", ".json"))
 
 
-def test_a_fresh_run_reproduces_the_committed_fixtures(lab: LabRun) -> None:
-    committed = _lab_files(FACTS)
-    assert _lab_files(lab.captures) == committed
+def _committed(name: str) -> Path:
+    """Where the repository keeps a lab file: a capture on the site, a facts file beside the tests."""
+    if name.endswith(".yaml"):
+        return publish.published(FACTS / (name.removesuffix(".yaml") + ".facts.json"), ROOT)
+    return FACTS / name
+
+
+def test_a_fresh_run_reproduces_the_committed_captures_and_facts(lab: LabRun) -> None:
+    fresh = _lab_files(lab.captures)
+    facts = [name for name in fresh if name.endswith(".facts.json")]
+    # One capture per facts file, and the repository holds exactly this run's files.
+    assert [n for n in fresh if n.endswith(".yaml")] == [n.removesuffix(".facts.json") + ".yaml" for n in facts]
+    assert _lab_files(FACTS) == facts
+    on_site = sorted((ROOT / "captures").glob("*/lab-*.yaml"))
+    assert on_site == sorted(_committed(n) for n in fresh if n.endswith(".yaml"))
     missing_tools = [cmd for tool, cmd in OPTIONAL_COMMANDS.items() if shutil.which(tool) is None]
     if missing_tools:
         pytest.skip(f"{', '.join(missing_tools)} not collected here (make lab-deps installs the tools)")
-    for name in committed:
-        old, new = (FACTS / name).read_text(encoding="utf-8"), (lab.captures / name).read_text(encoding="utf-8")
-        if name.endswith(".yaml"):
-            old_versions = VERSIONS.search(_load(FACTS / name)["captured"]["notes"])
-            new_versions = VERSIONS.search(_load(lab.captures / name)["captured"]["notes"])
-            assert old_versions is not None and new_versions is not None
-            if old_versions.groups() != new_versions.groups():
-                pytest.skip(
-                    f"fixtures come from Linux {old_versions[1]} with {old_versions[2]}; "
-                    f"this machine has Linux {new_versions[1]} with {new_versions[2]}"
-                )
-            assert comparable(new) == comparable(old), (
-                f"{name} differs from a fresh lab run (make lab OUT=tests/fixtures/facts)"
+    for name in fresh:
+        old, new = _committed(name).read_text(encoding="utf-8"), (lab.captures / name).read_text(encoding="utf-8")
+        if not name.endswith(".yaml"):
+            assert new == old, f"{name} differs from a fresh lab run (make lab-publish)"
+            continue
+        if comparable(new) == comparable(old):
+            continue
+        old_versions = VERSIONS.search(_load(_committed(name))["captured"]["notes"])
+        new_versions = VERSIONS.search(_load(lab.captures / name)["captured"]["notes"])
+        assert old_versions is not None and new_versions is not None
+        if old_versions.groups() != new_versions.groups():
+            pytest.skip(
+                f"{_committed(name).relative_to(ROOT)} comes from Linux {old_versions[1]} with {old_versions[2]} and "
+                f"differs from this machine's run (Linux {new_versions[1]} with {new_versions[2]})"
             )
-        else:
-            assert new == old, f"{name} differs from a fresh lab run"
+        assert comparable(new) == comparable(old), f"{name} differs from a fresh lab run (make lab-publish)"
 
 
 # --- comparing runs ----------------------------------------------------------------------
@@ -136,13 +148,16 @@ def test_a_fresh_run_reproduces_the_committed_fixtures(lab: LabRun) -> None:
 def comparable(text: str) -> Any:
     """A capture without what really varies per run.
 
-    That is the date, the bridge timers of ``ip -j -d link``, and the order of IPv6
+    That is the date, the machine's versions (kernel, tools), the bridge timers of ``ip -j -d link``, and the order of IPv6
     routes to one destination: the kernel adds a device's fe80::/64 route when the
     device's carrier comes up, from deferred work, so routes that tie print in an order
     that changes from run to run.
     """
     data = YAML(typ="safe", pure=True).load(text)
     del data["captured"]["date"]
+    # The machine's kernel and tool versions: outputs that depend on them differ anyway.
+    data["node"].pop("kernel", None)
+    data["captured"]["notes"] = VERSIONS.sub("on Linux VERSION with TOOLS; every output", data["captured"]["notes"])
     for section in data["sections"]:
         if section["command"].endswith("ip -j -d link"):
             section["output"] = _without_timers(json.loads(section["output"]))
@@ -170,7 +185,7 @@ def _without_timers(value: Any) -> Any:
     return value
 
 
-BRIDGE_FIXTURE = FACTS / "lab-kubenet-bridge" / "kubenet-none" / "aks-nodepool1-vmss000000.yaml"
+BRIDGE_FIXTURE = ROOT / "captures" / "kubenet-none" / "lab-kubenet-bridge-vmss000000.yaml"
 
 
 def _swap_lines(text: str, first: str, second: str) -> str:
