@@ -24,6 +24,7 @@ class Entry:
     title: str
     layout: str  # the derived facts in words
     link: str
+    lab_layout: str | None = None
 
 
 @dataclass
@@ -53,7 +54,9 @@ class Matrix:
 
 def _entry(analysis: Analysis, prefix: str) -> Entry:
     capture = analysis.capture
-    return Entry(capture.id, capture.title, analysis.facts.summary, f"{prefix}{capture_page(capture.id)}")
+    return Entry(
+        capture.id, capture.title, analysis.facts.summary, f"{prefix}{capture_page(capture.id)}", capture.lab_layout
+    )
 
 
 def build(site: Site, prefix: str) -> Matrix:
@@ -71,7 +74,9 @@ def build(site: Site, prefix: str) -> Matrix:
             if capture.lab_layout is None:
                 others.append(entry)
         elif capture.lab_layout is not None:
-            cell.lab.append(entry)
+            # One link per lab layout: its other nodes are a click away, on the lab page.
+            if capture.lab_layout not in {e.lab_layout for e in cell.lab}:
+                cell.lab.append(entry)
         else:
             cell.captures.append(entry)
     rows = [(o, [cells[o.key, p.key] for p in aks.POLICIES]) for o in aks.OFFERINGS]
