@@ -285,3 +285,19 @@ def test_what_check_will_find_is_said_at_import(tmp_path: Path) -> None:
         f"{shown}: written, but it does not pass check yet (see above)\n"
     )
     assert run_cli("check", shown)[0] == 1
+
+
+def test_the_cluster_is_written_as_az_aks_create_names_it(tmp_path: Path) -> None:
+    source = tmp_path / "session.txt"
+    source.write_text(_session(), encoding="utf-8")
+    target = tmp_path / "out.yaml"
+    argv = ["import", str(source), "--date", "2020-11-26", "-o", str(target), "--policy", "calico"]
+    code, _, err = run_cli(*argv, "--plugin", "azure", "--plugin-mode", "overlay")
+    assert code == 0, err
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert data["schema"] == 2
+    assert data["cluster"] == {"network_plugin": "azure", "network_plugin_mode": "overlay", "network_policy": "calico"}
+    # A combination az aks create refuses is refused here too, at the key that cannot hold.
+    code, _, err = run_cli(*argv, "--plugin", "kubenet", "--dataplane", "cilium")
+    assert code == 1
+    assert "cluster.network_dataplane 'cilium' needs network_plugin: azure (found 'kubenet')" in err
