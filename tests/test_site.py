@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -209,3 +210,25 @@ def test_matrix_labels_are_short_unique_and_link_first() -> None:
     partial = files[site.MATRIX_PARTIAL].decode().splitlines()
     assert partial[0].startswith("| node | plugin | policy |")
     assert "| [vmss000000](guide/captures/kubenet-none/aks-nodepool1-27511634-vmss000000.md)" in "\n".join(partial)
+
+
+def _nav_links(page: Path) -> list[str]:
+    """The targets of a built page's navigation links (Material's md-nav__link anchors)."""
+    return re.findall(r'<a href="([^"]*)" class="md-nav__link', page.read_text(encoding="utf-8"))
+
+
+def test_navigation_lists_plugin_policy_pages_not_nodes(project: Path) -> None:
+    """More captures make the per-folder page longer; the navigation every page carries stays the same."""
+    assert mkdocs(project, "--site-dir", "site-a").returncode == 0
+    source = project / "captures" / "kubenet-none" / "aks-nodepool1-27511634-vmss000000.yaml"
+    for i in range(3):
+        shutil.copy(source, source.with_name(f"extra-node-{i}.yaml"))
+    built = mkdocs(project, "--site-dir", "site-b")
+    assert built.returncode == 0, built.stderr
+    before, after = _nav_links(project / "site-a" / "index.html"), _nav_links(project / "site-b" / "index.html")
+    assert before == after and "guide/nodes/kubenet-none/" in after
+    assert not [link for link in after if "guide/captures/" in link]
+    folder_page = (project / "site-b" / "guide" / "nodes" / "kubenet-none" / "index.html").read_text(encoding="utf-8")
+    for node in ("aks-nodepool1-27511634-vmss000000", "extra-node-0", "extra-node-1", "extra-node-2"):
+        assert f'href="../../captures/kubenet-none/{node}/"' in folder_page
+    assert "azure-calico" not in folder_page.split('class="md-content"')[1]

@@ -51,6 +51,11 @@ def capture_page(capture_id: str) -> str:
     return f"captures/{capture_id}.md"
 
 
+def combination_page(folder: str) -> str:
+    """Path of the page listing one plugin-policy folder's captures (``azure-calico``) inside the guide."""
+    return f"nodes/{folder}.md"
+
+
 def diagram_file(name: str) -> str:
     return f"diagrams/{name}.svg"
 

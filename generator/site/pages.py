@@ -24,6 +24,7 @@ from generator.site.data import (
     Layout,
     Site,
     capture_page,
+    combination_page,
     diagram_file,
     pod_masks,
     relative,
@@ -224,6 +225,20 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
             diagram_before=relative(name, diagram_file(declared.before)),
             diagram_after=relative(name, diagram_file(declared.after)),
         )
+    # The navigation lists one page per plugin-policy folder, never each node (mkdocs.yml:
+    # not_in_nav), so every page's size stays the same however many captures there are.
+    for folder, rows in _by_folder(matrix_rows(site, "../")).items():
+        first = site.get(rows[0]["id"]).capture
+        heading = f"{first.network_plugin}, network policy {first.network_policy}"
+        page(
+            combination_page(folder),
+            "combination.md.j2",
+            heading,
+            heading=heading,
+            rows=rows,
+            plugin=first.network_plugin,
+            policy=first.network_policy,
+        )
     # The home page (hand-written) shows this table at its marker line; its links start at docs/.
     files[MATRIX_PARTIAL.replace("guide/", f"{layout.guide}/", 1)] = markdown.render(
         "_matrix.md.j2", rows=matrix_rows(site, f"{layout.guide}/")
@@ -231,6 +246,14 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
     page("index.md", "guide-index.md.j2", "The guide", rows=matrix_rows(site, ""))
     page("rules.md", "rules.md.j2", "Rules catalogue", catalogue=_catalogue(site))
     return {k: v.encode("utf-8") for k, v in files.items()}, dots
+
+
+def _by_folder(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Matrix rows grouped by their capture's plugin-policy folder, in folder order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["id"].split("/", 1)[0], []).append(row)
+    return dict(sorted(groups.items()))
 
 
 def _catalogue(site: Site) -> list[dict[str, Any]]:
