@@ -174,12 +174,9 @@ def _sections_by_namespace(analysis: Analysis) -> list[dict[str, Any]]:
 # --- the pages --------------------------------------------------------------------------------
 
 
-def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str, str]]:
-    """All generated files (path under docs/ -> bytes) and the DOT sources to render (name -> DOT)."""
-    files: dict[str, str] = {}
-    dots: dict[str, str] = {}
-    common = {
-        "site": site,
+def _common() -> dict[str, Any]:
+    """What every page template may use besides its own values."""
+    return {
         "rules": rules.RULES,
         "relative": relative,
         "capture_page": capture_page,
@@ -188,29 +185,53 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
         "source_link": source_link,
     }
 
-    def page(name: str, template: str, title: str, **context: Any) -> None:
-        text = markdown.render(template, page=name, **common, **context)
-        # The title is set in front matter so the navigation does not fall back to the file name.
-        # MkDocs and Material insert page titles into HTML as markup: it must arrive escaped.
-        files[f"{layout.guide}/{name}"] = (
-            f"---\ntitle: {json.dumps(markdown.attribute(title))}\n---\n" + GENERATED_HEADER + text
-        )
 
-    for cid, analysis in site.analyses.items():
-        dots[cid] = diagrams.dot_source(diagrams.node_graph(analysis))
-        name = capture_page(cid)
-        page(
-            name,
-            "capture.md.j2",
-            analysis.capture.title,
-            a=analysis,
-            diagram=relative(name, diagram_file(cid)),
-            routes=routes(analysis),
-            rule_rows=rule_rows(analysis),
-            sections=_sections_by_namespace(analysis),
-            status=status(analysis),
-            pod_masks=pod_masks(analysis),
-        )
+def page_text(name: str, template: str, title: str, **context: Any) -> str:
+    """A generated page: its title in front matter, the generated-file header, the rendered template."""
+    text = markdown.render(template, page=name, **_common(), **context)
+    # The title is set in front matter so the navigation does not fall back to the file name.
+    # MkDocs and Material insert page titles into HTML as markup: it must arrive escaped.
+    return f"---\ntitle: {json.dumps(markdown.attribute(title))}\n---\n" + GENERATED_HEADER + text
+
+
+def capture_files(analysis: Analysis) -> tuple[str, str]:
+    """A capture's page (its path inside the guide is :func:`capture_page`) and its diagram's DOT source.
+
+    Both depend on this capture alone, which is what lets :mod:`generator.site.store` keep them.
+    """
+    cid = analysis.capture.id
+    name = capture_page(cid)
+    text = page_text(
+        name,
+        "capture.md.j2",
+        analysis.capture.title,
+        a=analysis,
+        diagram=relative(name, diagram_file(cid)),
+        routes=routes(analysis),
+        rule_rows=rule_rows(analysis),
+        sections=_sections_by_namespace(analysis),
+        status=status(analysis),
+        pod_masks=pod_masks(analysis),
+    )
+    return text, diagrams.dot_source(diagrams.node_graph(analysis))
+
+
+def render_pages(
+    site: Site, layout: Layout, *, captures: bool = True
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """All generated files (path under docs/ -> bytes) and the DOT sources to render (name -> DOT).
+
+    ``captures=False`` leaves out each capture's page and diagram (the build takes them
+    from :mod:`generator.site.store`, one at a time).
+    """
+    files: dict[str, str] = {}
+    dots: dict[str, str] = {}
+
+    def page(name: str, template: str, title: str, **context: Any) -> None:
+        files[f"{layout.guide}/{name}"] = page_text(name, template, title, site=site, **context)
+
+    for cid in site.analyses if captures else ():
+        files[f"{layout.guide}/{capture_page(cid)}"], dots[cid] = capture_files(site.get(cid))
     for declared, comparison in site.comparisons:
         name = f"compare/{declared.id}.md"
         page(
@@ -228,17 +249,9 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
     # The navigation lists one page per plugin-policy folder, never each node (mkdocs.yml:
     # not_in_nav), so every page's size stays the same however many captures there are.
     for folder, rows in _by_folder(matrix_rows(site, "../")).items():
-        first = site.get(rows[0]["id"]).capture
-        heading = f"{first.network_plugin}, network policy {first.network_policy}"
-        page(
-            combination_page(folder),
-            "combination.md.j2",
-            heading,
-            heading=heading,
-            rows=rows,
-            plugin=first.network_plugin,
-            policy=first.network_policy,
-        )
+        plugin, policy = rows[0]["plugin"], rows[0]["policy"]
+        heading = f"{plugin}, network policy {policy}"
+        page(combination_page(folder), "combination.md.j2", heading, heading=heading, rows=rows, plugin=plugin, policy=policy)
     # The home page (hand-written) shows this table at its marker line; its links start at docs/.
     files[MATRIX_PARTIAL.replace("guide/", f"{layout.guide}/", 1)] = markdown.render(
         "_matrix.md.j2", rows=matrix_rows(site, f"{layout.guide}/")
@@ -259,6 +272,6 @@ def _by_folder(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 def _catalogue(site: Site) -> list[dict[str, Any]]:
     out = []
     for rule in rules.RULES:
-        applied = [cid for cid, a in site.analyses.items() if rule.id not in a.result.not_applicable]
+        applied = [cid for cid, e in site.entries.items() if rule.id not in e.not_applicable]
         out.append({"rule": rule, "applied": applied})
     return out
