@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import site
+from generator import site, workers
 from generator.errors import GeneratorError
 from generator.site import store
 from tests.conftest import ROOT
@@ -87,7 +87,7 @@ def test_workers_make_the_same_site_as_one_process(project: Path, monkeypatch: p
     shutil.copytree(project / "docs", project / "docs-parallel")
     serial = build(project)
     shutil.rmtree(project / ".cache")
-    monkeypatch.setattr(store, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "PER_WORKER", 1)
     parallel = build(project, "docs-parallel")
     assert serial.analysed == parallel.analysed == 4
     assert tree(project / "docs") == tree(project / "docs-parallel")

@@ -21,20 +21,15 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from generator import capture as capture_mod
-from generator import pipeline
+from generator import pipeline, workers
 from generator.errors import GeneratorError, Problem
 from generator.published import published
 from generator.site.data import Entry, entry, problems_of
 from generator.site.pages import capture_files
 
-# Below this many captures to analyse, starting worker processes costs more than it saves.
-PARALLEL_FROM = 24
 _CODE = Path(__file__).resolve().parents[1]
 
 
@@ -124,17 +119,8 @@ class Store:
 
     def _analyse(
         self, todo: list[Path], root: Path, keys: dict[Path, str | None]
-    ) -> Iterable[tuple[Entry | None, list[Problem]]]:
-        jobs = [(path, root, self.folder, keys[path]) for path in todo]
-        workers = min(os.cpu_count() or 1, len(todo) // PARALLEL_FROM)
-        if workers < 2 or "fork" not in get_all_start_methods():
-            return [_analyse_one(*job) for job in jobs]
-        # fork, not spawn: spawn runs the caller's main script again in each worker (any
-        # script that imports the generator without a __main__ guard would run twice). A
-        # worker only analyses and writes its own store files: it takes no lock another
-        # thread of the caller (make site's parent watcher, mkdocs serve) could hold.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            return list(pool.map(_analyse_one, *zip(*jobs, strict=True), chunksize=8))
+    ) -> list[tuple[Entry | None, list[Problem]]]:
+        return workers.map_in_order(_analyse_one, [(path, root, self.folder, keys[path]) for path in todo])
 
 
 def _analyse_one(path: Path, root: Path, folder: Path, key: str | None) -> tuple[Entry | None, list[Problem]]:
