@@ -22,10 +22,12 @@ import html
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 from generator.errors import GeneratorError
 
@@ -127,7 +129,45 @@ def error_banner(exc: GeneratorError) -> str:
     )
 
 
+# MkDocs renders every page's HTML before it writes the first one, and keeps all of it to
+# the end: with a thousand capture pages that alone was most of `make site`'s memory. A
+# capture page's HTML is kept compressed (about a tenth) from when it is rendered until its
+# turn to be written, and released once written. Only capture pages: the blog and the
+# search plugin read other pages' content at other times.
+CAPTURE_PAGES = "guide/captures/"
+
+
+class _Held:
+    pages: dict[str, bytes] = {}  # noqa: RUF012 - one build at a time, cleared before each
+
+
+@event_priority(-100)  # after every other plugin has changed the HTML
+def on_page_content(html: str, page: Any, **kwargs: Any) -> str | None:
+    src = page.file.src_uri
+    if not src.startswith(CAPTURE_PAGES):
+        return html
+    _Held.pages[src] = zlib.compress(html.encode("utf-8"), 1)
+    page.markdown = ""  # the source is not needed again either
+    return ""
+
+
+@event_priority(100)  # before the search plugin indexes the page
+def on_page_context(context: Any, page: Any, **kwargs: Any) -> Any:
+    held = _Held.pages.pop(page.file.src_uri, None)
+    if held is not None:
+        page.content = zlib.decompress(held).decode("utf-8")
+    return context
+
+
+@event_priority(-100)
+def on_post_page(output: str, page: Any, **kwargs: Any) -> str:
+    if page.file.src_uri.startswith(CAPTURE_PAGES):
+        page.content = ""  # written by MkDocs right after this event; nothing reads it again
+    return output
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
+    _Held.pages.clear()
     if os.environ.get("FIELDGUIDE_STAGED") == "1":
         return
     from generator.site import main_build

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -232,3 +233,17 @@ def test_navigation_lists_plugin_policy_pages_not_nodes(project: Path) -> None:
     for node in ("aks-nodepool1-27511634-vmss000000", "extra-node-0", "extra-node-1", "extra-node-2"):
         assert f'href="../../captures/kubenet-none/{node}/"' in folder_page
     assert "azure-calico" not in folder_page.split('class="md-content"')[1]
+
+
+def test_capture_pages_keep_their_outputs_and_the_search_index_leaves_them_out(project: Path) -> None:
+    """The hook holds a capture page's HTML compressed until it is written: the page still shows every output."""
+    built = mkdocs(project)
+    assert built.returncode == 0, built.stderr
+    page = project / "site" / "guide" / "captures" / "kubenet-none" / "aks-nodepool1-27511634-vmss000000" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count("valid_lft") >= 4 and 'id="outputs"' in html and 'id="routes"' in html
+    index = json.loads((project / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    node = "guide/captures/kubenet-none/aks-nodepool1-27511634-vmss000000/"
+    sections = {d["location"] for d in index["docs"] if d["location"].startswith(node)}
+    assert f"{node}#routes" in sections and f"{node}#outputs" not in sections
+    assert not [d["location"] for d in index["docs"] if d["location"].startswith(node) and "valid_lft" in d["text"]]

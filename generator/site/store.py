@@ -59,7 +59,7 @@ class Store:
         self.analysed = 0  # captures analysed by the last call to entries (the others came from the store)
         self.keys: dict[str, str] = {}  # capture id -> key, of the captures the last call found publishable
 
-    def key(self, path: Path) -> str | None:
+    def key(self, path: Path, root: Path) -> str | None:
         """The capture's key, or None when it cannot be read (loading it says why, located)."""
         try:
             data = path.read_bytes()
@@ -67,7 +67,9 @@ class Store:
             return None
         digest = hashlib.sha256(code_fingerprint().encode("ascii"))
         digest.update(repr(published()).encode("utf-8") + b"\0")
-        digest.update(capture_mod.display_path(path).encode("utf-8") + b"\0" + os.fsencode(path) + b"\0")
+        # The page shows the display path; the id comes from the path under the captures folder.
+        where = (capture_mod.display_path(path), os.path.relpath(path, root))
+        digest.update(json.dumps(where).encode("utf-8") + b"\0")
         digest.update(data)
         return digest.hexdigest()
 
@@ -95,7 +97,7 @@ class Store:
 
     def entries(self, paths: list[Path], root: Path) -> tuple[dict[str, tuple[Entry, Path]], list[Problem]]:
         """Each publishable capture's entry (id -> entry, file) and every other capture's problems."""
-        keys = {path: self.key(path) for path in paths}
+        keys = {path: self.key(path, root) for path in paths}
         self.keys = {}
         found: dict[str, tuple[Entry, Path]] = {}
         todo: list[Path] = []
