@@ -85,18 +85,44 @@ def _last_commit_date(root: Path, source: str | None) -> str:
     """The date (YYYY-MM-DD) of the last commit that touched ``source``; '' outside git or for new files."""
     if source is None or not (root / source).is_file():
         return ""
+    key = str(root.resolve())
+    if key not in _History.dates:
+        _History.dates[key] = _commit_dates(root)
+    return _History.dates[key].get(source, "")
+
+
+class _History:
+    """Each file's last commit date, per project folder, read once per build (cleared in on_pre_build)."""
+
+    dates: dict[str, dict[str, str]] = {}  # noqa: RUF012
+
+
+def _commit_dates(root: Path) -> dict[str, str]:
+    """Every file under ``root`` -> the date of the last commit that touched it, from one walk of the history.
+
+    One ``git log`` for the whole site, not one per page: with a thousand capture pages that
+    was a thousand processes, each walking the history. A merge counts for a file only
+    when it changed the file against every parent (``--cc``), as ``git log -- file`` does.
+    """
     try:
         done = subprocess.run(
-            ["git", "log", "-1", "--format=%cs", "--", source],
+            ["git", "log", "--format=format:%x01%cs", "--name-only", "--cc", "--no-renames", "--relative", "-z"],
             cwd=root,
             capture_output=True,
-            text=True,
             check=False,
-            timeout=10,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+        return {}
+    if done.returncode != 0:
+        return {}
+    dates: dict[str, str] = {}
+    for commit in done.stdout.decode("utf-8", errors="surrogateescape").split("\x01")[1:]:
+        date, _, names = commit.partition("\n")
+        for name in names.split("\0"):
+            if name:
+                dates.setdefault(name, date)  # newest first: the first date seen is the last change
+    return dates
 
 
 # Under `mkdocs serve`, a capture saved half-edited must not stop the server: a failed
@@ -168,6 +194,7 @@ def on_post_page(output: str, page: Any, **kwargs: Any) -> str:
 
 def on_pre_build(config: Any, **kwargs: Any) -> None:
     _Held.pages.clear()
+    _History.dates.clear()
     if os.environ.get("FIELDGUIDE_STAGED") == "1":
         return
     from generator.site import main_build
