@@ -21,10 +21,8 @@ import hashlib
 import json
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
-
-import jinja2
-import markupsafe
 
 from generator import capture as capture_mod
 from generator import pipeline, workers
@@ -39,7 +37,8 @@ _CODE = Path(__file__).resolve().parents[1]
 @functools.cache
 def code_fingerprint() -> str:
     """A digest of the generator's code, templates and schemas, and of the Python and Jinja running them."""
-    digest = hashlib.sha256(f"{sys.version}\0{jinja2.__version__}\0{markupsafe.__version__}".encode())
+    versions = "\0".join([sys.version, *(metadata.version(name) for name in ("jinja2", "markupsafe"))])
+    digest = hashlib.sha256(versions.encode("utf-8"))
     for path in sorted(_CODE.rglob("*")):
         if path.suffix in {".py", ".j2", ".json"} and path.is_file():
             digest.update(path.relative_to(_CODE).as_posix().encode("utf-8") + b"\0")
