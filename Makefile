@@ -24,7 +24,7 @@ help:
 	@echo "make e2e     open the built site in headless Chromium"
 	@echo "make check   validate every capture under captures/"
 	@echo "make lint    ruff + mypy"
-	@echo "make bench   diagram rendering benchmark (ratios)"
+	@echo "make bench   benchmarks: diagrams, parsers, and the project at N=10,100 captures (SCALE=1000 adds 1000; AGAINST=dir compares a checkout)"
 	@echo "make lab OUT=dir  build the network-namespace lab (root) and write its captures to dir/<layout>/<node>.yaml"
 	@echo "make lab-publish  rebuild the lab (root) and replace its captures in captures/ and its facts in tests/fixtures/facts/"
 	@echo "make lock    re-pin requirements.txt from requirements.in"
@@ -120,6 +120,7 @@ e2e: site chromium
 bench: venv graphviz
 	$(PY) -m tests.benchmarks.bench_diagrams
 	$(PY) -m tests.benchmarks.bench_parsers
+	$(PY) -m tests.benchmarks.bench_scale $(if $(AGAINST),--against $(AGAINST))
 
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv

@@ -26,7 +26,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -893,6 +893,110 @@ def _validator(name: str) -> Any:
     return jsonschema.Draft202012Validator(load_schema(name), format_checker=_FORMATS)
 
 
+# --- a fast yes for valid documents ------------------------------------------------------------
+#
+# jsonschema walks every value of a valid capture through its generic machinery (a fifth of
+# ``check``). Almost every document is valid, so the schema is also compiled into plain
+# closures that only answer "valid?": when they say yes, that is the answer; when they say
+# no, jsonschema runs as before and its errors are reported, so every message stays as it
+# was. A keyword the compiler does not know makes the schema not compiled at all.
+
+_Check = Callable[[Any], bool]
+_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "examples", "default"})
+_TYPES: dict[str, _Check] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+}
+
+
+class _NotCompiledError(Exception):
+    """The schema uses something the fast check does not know: jsonschema alone decides."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    # JSON Schema equality: true is not 1, and only plain scalars are compared here.
+    if not all(isinstance(x, str | int | float | bool) or x is None for x in (a, b)):
+        raise _NotCompiledError
+    return type(a) is type(b) if isinstance(a, bool) or isinstance(b, bool) else bool(a == b)
+
+
+def _compile(schema: Any) -> _Check:
+    if schema is True:
+        return lambda v: True
+    if not isinstance(schema, dict):
+        raise _NotCompiledError
+    checks = [
+        _keyword(key, value, schema) for key, value in schema.items() if key not in _ANNOTATIONS and key[:2] != "x-"
+    ]
+    return lambda v: all(check(v) for check in checks)
+
+
+def _keyword(key: str, value: Any, schema: dict[str, Any]) -> _Check:
+    """One keyword's check; a value of a type the keyword does not apply to passes, as in JSON Schema."""
+    if key == "type":
+        kinds = [value] if isinstance(value, str) else value
+        if not isinstance(kinds, list) or any(k not in _TYPES for k in kinds):
+            raise _NotCompiledError
+        tests = [_TYPES[k] for k in kinds]
+        return lambda v: any(t(v) for t in tests)
+    if key == "properties":
+        props = {name: _compile(sub) for name, sub in value.items()}
+        return lambda v: not isinstance(v, dict) or all(props[k](v[k]) for k in v.keys() & props.keys())
+    if key == "additionalProperties":
+        known = frozenset(schema.get("properties", {}))
+        if value is False:
+            return lambda v: not isinstance(v, dict) or v.keys() <= known
+        extra = _compile(value)
+        return lambda v: not isinstance(v, dict) or all(extra(v[k]) for k in v.keys() - known)
+    if key == "required":
+        names = tuple(value)
+        return lambda v: not isinstance(v, dict) or all(n in v for n in names)
+    if key == "items":
+        each = _compile(value)
+        return lambda v: not isinstance(v, list) or all(each(x) for x in v)
+    if key in ("minItems", "minLength", "maxLength", "minimum"):
+        bound = value
+        if key == "minItems":
+            return lambda v: not isinstance(v, list) or len(v) >= bound
+        if key == "minLength":
+            return lambda v: not isinstance(v, str) or len(v) >= bound
+        if key == "maxLength":
+            return lambda v: not isinstance(v, str) or len(v) <= bound
+        return lambda v: not _TYPES["number"](v) or v >= bound
+    if key == "pattern":
+        rx = re.compile(value)
+        return lambda v: not isinstance(v, str) or rx.search(v) is not None
+    if key in ("const", "enum"):
+        options = (value,) if key == "const" else tuple(value)
+        for option in options:
+            _same(option, option)  # raises for a non-scalar option
+        return lambda v: any(_safe_same(v, o) for o in options)
+    if key == "format":
+        name = value
+        return lambda v: bool(_FORMATS.conforms(v, name))
+    raise _NotCompiledError
+
+
+def _safe_same(value: Any, expected: Any) -> bool:
+    try:
+        return _same(value, expected)
+    except _NotCompiledError:
+        return False  # a list or mapping where a scalar is expected: jsonschema says what is wrong
+
+
+@cache
+def _fast_check(name: str) -> _Check | None:
+    try:
+        return _compile(load_schema(name))
+    except _NotCompiledError:
+        return None
+
+
 _JSON_TYPES = {
     "object": "a mapping",
     "array": "a list",
@@ -914,6 +1018,9 @@ def validate(doc: Document, name: str) -> list[Problem]:
     def rank(error: Any) -> int:
         return _VALUE_KEYWORDS.index(error.validator) if error.validator in _VALUE_KEYWORDS else -1
 
+    fast = _fast_check(name)
+    if fast is not None and fast(doc.data):
+        return problems
     errors = list(itertools.islice(_validator(name).iter_errors(doc.data), MAX_PROBLEMS + 1))
     if len(errors) > MAX_PROBLEMS:
         # A hostile file can hold hundreds of thousands of wrong values: report a screenful.

@@ -21,7 +21,20 @@ from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
-from generator import __version__, collect, compare, diagrams, importer, migrate, parsers, pipeline, report, rules, site
+from generator import (
+    __version__,
+    collect,
+    compare,
+    diagrams,
+    importer,
+    migrate,
+    parsers,
+    pipeline,
+    report,
+    rules,
+    site,
+    workers,
+)
 from generator import capture as capture_mod
 from generator.errors import GeneratorError, Location, Problem, UsageError, printable
 from generator.parsers import Origin, Record, records_to_json
@@ -536,6 +549,18 @@ def _migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_BAD_DATA if problems else EXIT_OK
 
 
+def _check_one(path: Path, root: Path) -> tuple[list[report.Item], set[str]]:
+    """One capture's findings, and its file when it does not load."""
+    try:
+        analysis = pipeline.analyse(path, root)
+    except GeneratorError as exc:
+        return [report.from_problem(p) for p in exc.problems], {p.location.file for p in exc.problems}
+    items = [report.from_finding(f) for f in analysis.result.findings]
+    # The site draws every capture: a name its diagram cannot show fails here, not in make site.
+    items.extend(report.from_problem(p) for p in diagrams.problems(analysis))
+    return items, set()
+
+
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     targets = _check_targets(args)
     files: dict[Path, Path] = {}
@@ -544,16 +569,9 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             files.setdefault(found, root)
     items: list[report.Item] = []
     bad_files: set[str] = set()
-    for path, root in sorted(files.items()):
-        try:
-            analysis = pipeline.analyse(path, root)
-        except GeneratorError as exc:
-            items.extend(report.from_problem(p) for p in exc.problems)
-            bad_files.update(p.location.file for p in exc.problems)
-            continue
-        items.extend(report.from_finding(f) for f in analysis.result.findings)
-        # The site draws every capture: a name its diagram cannot show fails here, not in make site.
-        items.extend(report.from_problem(p) for p in diagrams.problems(analysis))
+    for file_items, bad in workers.map_in_order(_check_one, sorted(files.items())):
+        items.extend(file_items)
+        bad_files.update(bad)
     for path, _ in targets:
         if path.is_dir() and (path / compare.COMPARISONS_FILE).is_file():
             try:

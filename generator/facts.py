@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.model import Bridge, Interface, Namespace, NodeModel, Route
+from generator.model import Bridge, Interface, Namespace, NodeModel, Route, interface
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -491,7 +491,7 @@ def _pod_namespace_peer(iface: Interface) -> bool:
 
 def _has_subnet(iface: Interface) -> bool:
     """An address wider than a host address: a node's NIC has a subnet, a ptp pod gateway a /32."""
-    return any(a.prefix_length < ipaddress.ip_interface(a.cidr).max_prefixlen for a in iface.ipv4)
+    return any(a.prefix_length < interface(a.cidr).max_prefixlen for a in iface.ipv4)
 
 
 def _default_route(host: Namespace) -> Route | None:
@@ -508,7 +508,7 @@ def _node_networks(
         globals_ = [a for a in iface.addresses if a.scope in ("global", None)]
         if globals_:
             first = next((a for a in globals_ if a.family == "inet"), globals_[0])
-            subnets = tuple(dict.fromkeys(ipaddress.ip_interface(a.cidr).network for a in globals_))
+            subnets = tuple(dict.fromkeys(interface(a.cidr).network for a in globals_))
             return first.cidr, subnets, tuple(a.line for a in globals_)
     connected = [
         r for r in host.routes if r.device == holder and not r.gateway and not r.is_default and not r.is_host_route
@@ -700,7 +700,7 @@ def _path(
         if veth is not None:
             return path("ebpf", f"Cilium's eBPF programs deliver to {veth}; no route or bridge is needed")
         for cidr in addresses:
-            pod_ip = ipaddress.ip_interface(cidr).ip
+            pod_ip = interface(cidr).ip
             ranged = next((r for r in host.routes if r.device == CILIUM_HOST and r.contains(pod_ip)), None)
             if ranged is not None:
                 return path(
@@ -710,7 +710,7 @@ def _path(
                     more=ranged.line,
                 )
     for cidr in addresses:
-        pod_ip = ipaddress.ip_interface(cidr).ip
+        pod_ip = interface(cidr).ip
         covering = next(
             (
                 r
@@ -958,13 +958,24 @@ def off_link_routes(host: Namespace) -> list[Route]:
     The kernel keeps such a route only while its next hop is reachable, so in a real
     table one means lines are missing (or, for ``route -n``, an onlink flag it cannot print).
     """
-    connected = [r.network for r in host.routes if not r.gateway and r.type == "unicast" and not r.is_default]
-    connected += [ipaddress.ip_interface(a.cidr).network for i in host.interfaces for a in i.addresses]
-    return [
-        r
-        for r in host.routes
-        if r.gateway and not r.onlink and not any(ipaddress.ip_address(r.gateway) in net for net in connected)
-    ]
+    # Connected networks by (version, prefix length) -> network addresses as integers: a
+    # gateway is looked up once per length, not tested against each network (with a host
+    # route per pod there are hundreds).
+    connected: dict[tuple[int, int], set[int]] = {}
+    networks = [r.network for r in host.routes if not r.gateway and r.type == "unicast" and not r.is_default]
+    networks += [interface(a.cidr).network for i in host.interfaces for a in i.addresses]
+    for net in networks:
+        connected.setdefault((net.version, net.prefixlen), set()).add(int(net.network_address))
+
+    def reachable(gateway: str) -> bool:
+        ip = ipaddress.ip_address(gateway)
+        bits = ip.max_prefixlen
+        return any(
+            version == ip.version and (int(ip) >> (bits - length) << (bits - length)) in starts
+            for (version, length), starts in connected.items()
+        )
+
+    return [r for r in host.routes if r.gateway and not r.onlink and not reachable(r.gateway)]
 
 
 def _routes_whole(host: Namespace) -> bool:

@@ -22,10 +22,12 @@ import html
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 from generator.errors import GeneratorError
 
@@ -83,18 +85,44 @@ def _last_commit_date(root: Path, source: str | None) -> str:
     """The date (YYYY-MM-DD) of the last commit that touched ``source``; '' outside git or for new files."""
     if source is None or not (root / source).is_file():
         return ""
+    key = str(root.resolve())
+    if key not in _History.dates:
+        _History.dates[key] = _commit_dates(root)
+    return _History.dates[key].get(source, "")
+
+
+class _History:
+    """Each file's last commit date, per project folder, read once per build (cleared in on_pre_build)."""
+
+    dates: dict[str, dict[str, str]] = {}  # noqa: RUF012
+
+
+def _commit_dates(root: Path) -> dict[str, str]:
+    """Every file under ``root`` -> the date of the last commit that touched it, from one walk of the history.
+
+    One ``git log`` for the whole site, not one per page: with a thousand capture pages that
+    was a thousand processes, each walking the history. A merge counts for a file only
+    when it changed the file against every parent (``--cc``), as ``git log -- file`` does.
+    """
     try:
         done = subprocess.run(
-            ["git", "log", "-1", "--format=%cs", "--", source],
+            ["git", "log", "--format=format:%x01%cs", "--name-only", "--cc", "--no-renames", "--relative", "-z"],
             cwd=root,
             capture_output=True,
-            text=True,
             check=False,
-            timeout=10,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+        return {}
+    if done.returncode != 0:
+        return {}
+    dates: dict[str, str] = {}
+    for commit in done.stdout.decode("utf-8", errors="surrogateescape").split("\x01")[1:]:
+        date, _, names = commit.partition("\n")
+        for name in names.split("\0"):
+            if name:
+                dates.setdefault(name, date)  # newest first: the first date seen is the last change
+    return dates
 
 
 # Under `mkdocs serve`, a capture saved half-edited must not stop the server: a failed
@@ -127,7 +155,46 @@ def error_banner(exc: GeneratorError) -> str:
     )
 
 
+# MkDocs renders every page's HTML before it writes the first one, and keeps all of it to
+# the end: with a thousand capture pages that alone was most of `make site`'s memory. A
+# capture page's HTML is kept compressed (about a tenth) from when it is rendered until its
+# turn to be written, and released once written. Only capture pages: the blog and the
+# search plugin read other pages' content at other times.
+CAPTURE_PAGES = "guide/captures/"
+
+
+class _Held:
+    pages: dict[str, bytes] = {}  # noqa: RUF012 - one build at a time, cleared before each
+
+
+@event_priority(-100)  # after every other plugin has changed the HTML
+def on_page_content(html: str, page: Any, **kwargs: Any) -> str | None:
+    src = page.file.src_uri
+    if not src.startswith(CAPTURE_PAGES):
+        return html
+    _Held.pages[src] = zlib.compress(html.encode("utf-8"), 1)
+    page.markdown = ""  # the source is not needed again either
+    return ""
+
+
+@event_priority(100)  # before the search plugin indexes the page
+def on_page_context(context: Any, page: Any, **kwargs: Any) -> Any:
+    held = _Held.pages.pop(page.file.src_uri, None)
+    if held is not None:
+        page.content = zlib.decompress(held).decode("utf-8")
+    return context
+
+
+@event_priority(-100)
+def on_post_page(output: str, page: Any, **kwargs: Any) -> str:
+    if page.file.src_uri.startswith(CAPTURE_PAGES):
+        page.content = ""  # written by MkDocs right after this event; nothing reads it again
+    return output
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
+    _Held.pages.clear()
+    _History.dates.clear()
     if os.environ.get("FIELDGUIDE_STAGED") == "1":
         return
     from generator.site import main_build

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from generator.capture import Capture, Section
@@ -36,6 +36,12 @@ INTERFACE_SOURCES = ("ip addr", "ip -j addr", "ip -j -d link")
 BRIDGE_SOURCES = ("brctl show", "bridge link")
 
 
+@cache
+def interface(cidr: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
+    """``ipaddress.ip_interface``, parsed once per text: facts and rules ask about the same addresses many times."""
+    return ipaddress.ip_interface(cidr)
+
+
 @dataclass(frozen=True)
 class Address:
     cidr: str
@@ -45,15 +51,15 @@ class Address:
 
     @property
     def ip(self) -> str:
-        return str(ipaddress.ip_interface(self.cidr).ip)
+        return str(interface(self.cidr).ip)
 
     @property
     def network(self) -> str:
-        return str(ipaddress.ip_interface(self.cidr).network)
+        return str(interface(self.cidr).network)
 
     @property
     def prefix_length(self) -> int:
-        return ipaddress.ip_interface(self.cidr).network.prefixlen
+        return interface(self.cidr).network.prefixlen
 
 
 @dataclass(frozen=True)

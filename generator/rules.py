@@ -21,7 +21,7 @@ from generator import aks
 from generator import facts as facts_mod
 from generator.capture import Capture, Section
 from generator.facts import Facts
-from generator.model import Interface, Namespace, NodeModel, Route
+from generator.model import Interface, Namespace, NodeModel, Route, interface
 
 ERROR, WARNING = "error", "warning"
 
@@ -420,10 +420,10 @@ def _bridge_holds_pod_network(ctx: Context) -> Iterator[Violation]:
         if not bridge.ipv4:
             yield Violation(f"the CNI bridge {bridge.name} has no IPv4 address", (bridge.line,))
             continue
-        networks = [ipaddress.ip_interface(a.cidr).network for a in bridge.ipv4]
+        networks = [interface(a.cidr).network for a in bridge.ipv4]
         for path in ctx.facts.paths:
             if path.bridge == bridge.name and path.address:
-                ip = ipaddress.ip_interface(path.address).ip
+                ip = interface(path.address).ip
                 if not any(ip in n for n in networks):
                     yield Violation(
                         f"{path.pod} has {path.address}, outside {bridge.name}'s {', '.join(str(n) for n in networks)}",
@@ -446,7 +446,7 @@ def _bridge_mode_pod_mask(ctx: Context) -> Iterator[Violation]:
         bridge = ctx.host.interface(path.bridge) if path.bridge else None
         if not path.address:
             continue
-        length = ipaddress.ip_interface(path.address).network.prefixlen
+        length = interface(path.address).network.prefixlen
         expected = {a.prefix_length for a in bridge.ipv4} if bridge else set()
         if length == 32 or (expected and length not in expected):
             want = "/" + "/".join(str(e) for e in sorted(expected)) if expected else "the subnet mask"
@@ -527,7 +527,7 @@ def _transparent_one_route_per_pod(ctx: Context) -> Iterator[Violation]:
 def _transparent_no_bridge_subnet_route(ctx: Context) -> Iterator[Violation]:
     """A connected route through a bridge would shadow nothing (the /32s win) but means a
     bridge still carries pod traffic for addresses without their own route."""
-    pod_ips = [ipaddress.ip_interface(p.address).ip for p in ctx.facts.paths if p.address]
+    pod_ips = [interface(p.address).ip for p in ctx.facts.paths if p.address]
     bridges = {*ctx.facts.cni_bridges, *(b.name for b in ctx.host.bridges)}
     for route in ctx.host.routes:
         if route.gateway or route.is_default or route.device not in bridges:

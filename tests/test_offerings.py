@@ -88,7 +88,7 @@ def test_a_full_cell_names_a_few_and_counts_the_rest(tmp_path: Path) -> None:
     _copy_kubenet(tmp_path, [f"node-{i}" for i in range(offerings.CELL_LIMIT + 2)])
     cell = _cells(_pages(tmp_path)[site.MATRIX_PARTIAL])["kubenet", "none"]
     assert cell.count("](guide/captures/kubenet-none/node-") == offerings.CELL_LIMIT
-    assert cell.endswith("<br>[and 2 more](guide/index.md)")
+    assert cell.endswith("<br>[and 2 more](guide/nodes/kubenet-none.md)")
 
 
 def test_a_capture_of_a_combination_aks_does_not_offer_is_shown_and_marked(tmp_path: Path) -> None:

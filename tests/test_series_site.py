@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -167,3 +168,19 @@ def test_last_update_comes_from_the_history_of_the_page_source(tmp_path: Path) -
     assert mkdocs_hook._last_commit_date(ROOT, None) == ""
     date = mkdocs_hook._last_commit_date(ROOT, "mkdocs.yml")
     assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date), date
+
+
+def test_one_history_walk_gives_each_source_the_date_git_log_gives_it() -> None:
+    from generator import mkdocs_hook
+
+    walked = mkdocs_hook._commit_dates(ROOT)
+    listed = subprocess.run(
+        ["git", "ls-files", "docs", "captures", "mkdocs.yml"], cwd=ROOT, capture_output=True, text=True
+    )
+    sources = listed.stdout.split()
+    assert len(sources) > 10
+    for source in sources:
+        one = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", source], cwd=ROOT, capture_output=True, text=True
+        )
+        assert walked.get(source, "") == one.stdout.strip(), source

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -218,3 +220,39 @@ def test_matrix_labels_are_short_unique_and_link_first() -> None:
     # kubenet-none holds the series' node and the lab's, both vmss000000: each keeps its whole name.
     node = "aks-nodepool1-27511634-vmss000000"
     assert f"| [{node}](captures/kubenet-none/{node}.md)" in table
+
+
+def _nav_links(page: Path) -> list[str]:
+    """The targets of a built page's navigation links (Material's md-nav__link anchors)."""
+    return re.findall(r'<a href="([^"]*)" class="md-nav__link', page.read_text(encoding="utf-8"))
+
+
+def test_navigation_lists_plugin_policy_pages_not_nodes(project: Path) -> None:
+    """More captures make the per-folder page longer; the navigation every page carries stays the same."""
+    assert mkdocs(project, "--site-dir", "site-a").returncode == 0
+    source = project / "captures" / "kubenet-none" / "aks-nodepool1-27511634-vmss000000.yaml"
+    for i in range(3):
+        shutil.copy(source, source.with_name(f"extra-node-{i}.yaml"))
+    built = mkdocs(project, "--site-dir", "site-b")
+    assert built.returncode == 0, built.stderr
+    before, after = _nav_links(project / "site-a" / "index.html"), _nav_links(project / "site-b" / "index.html")
+    assert before == after and "guide/nodes/kubenet-none/" in after
+    assert not [link for link in after if "guide/captures/" in link]
+    folder_page = (project / "site-b" / "guide" / "nodes" / "kubenet-none" / "index.html").read_text(encoding="utf-8")
+    for node in ("aks-nodepool1-27511634-vmss000000", "extra-node-0", "extra-node-1", "extra-node-2"):
+        assert f'href="../../captures/kubenet-none/{node}/"' in folder_page
+    assert "azure-calico" not in folder_page.split('class="md-content"')[1]
+
+
+def test_capture_pages_keep_their_outputs_and_the_search_index_leaves_them_out(project: Path) -> None:
+    """The hook holds a capture page's HTML compressed until it is written: the page still shows every output."""
+    built = mkdocs(project)
+    assert built.returncode == 0, built.stderr
+    page = project / "site" / "guide" / "captures" / "kubenet-none" / "aks-nodepool1-27511634-vmss000000" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count("valid_lft") >= 4 and 'id="outputs"' in html and 'id="routes"' in html
+    index = json.loads((project / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    node = "guide/captures/kubenet-none/aks-nodepool1-27511634-vmss000000/"
+    sections = {d["location"] for d in index["docs"] if d["location"].startswith(node)}
+    assert f"{node}#routes" in sections and f"{node}#outputs" not in sections
+    assert not [d["location"] for d in index["docs"] if d["location"].startswith(node) and "valid_lft" in d["text"]]

@@ -8,6 +8,7 @@ One module per job:
   ``generator/templates``, one per page kind; tables in ``_*.md.j2`` partials);
 - :mod:`~generator.site.matrix`: the home page's matrix;
 - :mod:`~generator.site.articles`: the article helpers and the sandbox articles render in;
+- :mod:`~generator.site.store`: the analysis store, each capture's page kept by content hash;
 - :mod:`~generator.site.write`: the build, and syncing files into ``docs/``.
 
 Nothing here imports MkDocs: the hook in ``generator/mkdocs_hook.py`` only calls

@@ -77,10 +77,11 @@ def layouts(site: Site, root: Path) -> list[LabLayout]:
     script_path = root / LAB_SCRIPT
     script = script_path.read_text(encoding="utf-8") if script_path.is_file() else ""
     by_layout: dict[str, list[Analysis]] = {}
-    for cid in sorted(site.analyses):
-        analysis = site.analyses[cid]
-        if analysis.capture.lab_layout is not None:
-            by_layout.setdefault(analysis.capture.lab_layout, []).append(analysis)
+    # The index entries say which captures are the lab's; only those few are analysed.
+    for cid in sorted(site.entries):
+        lab_layout = site.entries[cid].row["lab_layout"]
+        if lab_layout is not None:
+            by_layout.setdefault(lab_layout, []).append(site.get(cid))
     return [
         LabLayout(name, tuple(found), function_source(script, name)) for name, found in sorted(by_layout.items())
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.site.data import Site, capture_page, plugin_label, status, summary
+from generator.site.data import Site, capture_page
 
 # The matrix partial, relative to the docs folder; the MkDocs hook puts it at the home page's marker.
 MATRIX_PARTIAL = "guide/_partials/matrix.md"
@@ -30,25 +30,9 @@ def short_labels(ids: list[str]) -> dict[str, str]:
 
 def matrix_rows(site: Site, prefix: str) -> list[dict[str, Any]]:
     """The rows; ``prefix`` leads from the page showing the matrix to the guide's folder."""
-    rows = []
-    labels = short_labels(sorted(site.analyses))
-    for cid, a in site.analyses.items():
-        values = summary(a)
-        prefix_seen = a.facts.host_veth_prefix
-        rows.append(
-            {
-                "id": cid,
-                "label": labels[cid],
-                "plugin": plugin_label(a.capture),
-                "policy": a.capture.network_policy,
-                "layout": a.facts.summary,
-                "bridge": values["cni_bridge"],
-                "prefix": f"{prefix_seen}*" if prefix_seen else "none seen",
-                "mask": values["pod_mask"],
-                "routes": values["host_routes"],
-                "per_pod": values["per_pod_routes"],
-                "status": status(a),
-                "link": f"{prefix}{capture_page(cid)}",
-            }
-        )
+    labels = short_labels(sorted(site.entries))
+    rows = [
+        {"id": cid, "label": labels[cid], **e.row, "link": f"{prefix}{capture_page(cid)}"}
+        for cid, e in site.entries.items()
+    ]
     return sorted(rows, key=lambda r: (r["plugin"], r["policy"] != "none", r["policy"], r["id"]))

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generator import aks
-from generator.pipeline import Analysis
-from generator.site.data import Site, capture_page
+from generator.site.data import Site, capture_page, combination_page
 
-# A cell names at most this many captures; the rest are counted and reached from the guide index.
+# A cell names at most this many captures; the rest are counted and reached from their folder's page.
 CELL_LIMIT = 3
 
 
@@ -34,6 +33,7 @@ class MatrixCell:
     rule: aks.Cell | None  # None: the catalogue has no statement (a test keeps every cell covered)
     captures: list[Entry] = field(default_factory=list)
     lab: list[Entry] = field(default_factory=list)
+    everything: str = ""  # the page listing all of the cell's captures (where "and N more" leads)
 
     @property
     def shown(self) -> list[Entry]:
@@ -48,36 +48,36 @@ class MatrixCell:
 class Matrix:
     rows: list[tuple[aks.Offering, list[MatrixCell]]]
     others: list[Entry]  # AKS captures the matrix has no cell for
-    index: str  # the guide index, which lists every capture (where "and N more" leads)
     policies: tuple[aks.Policy, ...] = aks.POLICIES
 
 
-def _entry(analysis: Analysis, prefix: str) -> Entry:
-    capture = analysis.capture
-    return Entry(
-        capture.id, capture.title, analysis.facts.summary, f"{prefix}{capture_page(capture.id)}", capture.lab_layout
-    )
-
-
 def build(site: Site, prefix: str) -> Matrix:
-    """The matrix with links starting at ``prefix`` (the path from the showing page to the guide)."""
+    """The matrix with links starting at ``prefix`` (the path from the showing page to the guide).
+
+    It reads each capture's index entry (:attr:`Site.entries`), never its analysis, so a
+    thousand captures are not analysed again to fill twenty cells.
+    """
     cells = {
         (o.key, p.key): MatrixCell(o, p, aks.CELLS.get((o.key, p.key))) for o in aks.OFFERINGS for p in aks.POLICIES
     }
     others: list[Entry] = []
-    for cid in sorted(site.analyses):
-        analysis = site.analyses[cid]
-        capture = analysis.capture
-        cell = cells.get((capture.offering, capture.network_policy)) if capture.offering is not None else None
-        entry = _entry(analysis, prefix)
+    for cid in sorted(site.entries):
+        row = site.entries[cid].row
+        offering, lab_layout = row["offering"], row["lab_layout"]
+        entry = Entry(cid, row["title"], row["layout"], f"{prefix}{capture_page(cid)}", lab_layout)
+        cell = cells.get((offering, row["policy"])) if offering is not None else None
         if cell is None:
-            if capture.lab_layout is None:
+            if lab_layout is None:
                 others.append(entry)
-        elif capture.lab_layout is not None:
+        elif lab_layout is not None:
             # One link per lab layout: its other nodes are a click away, on the lab page.
-            if capture.lab_layout not in {e.lab_layout for e in cell.lab}:
+            if lab_layout not in {e.lab_layout for e in cell.lab}:
                 cell.lab.append(entry)
         else:
             cell.captures.append(entry)
+    for cell in cells.values():
+        if cell.captures:
+            # A cell's captures share one folder (it names the cell), and its page lists them all.
+            cell.everything = f"{prefix}{combination_page(cell.captures[0].id.split('/', 1)[0])}"
     rows = [(o, [cells[o.key, p.key] for p in aks.POLICIES]) for o in aks.OFFERINGS]
-    return Matrix(rows=rows, others=others, index=f"{prefix}index.md")
+    return Matrix(rows=rows, others=others)

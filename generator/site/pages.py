@@ -24,6 +24,7 @@ from generator.site.data import (
     Layout,
     Site,
     capture_page,
+    combination_page,
     diagram_file,
     plugin_label,
     pod_masks,
@@ -176,12 +177,9 @@ def _sections_by_namespace(analysis: Analysis) -> list[dict[str, Any]]:
 # --- the pages --------------------------------------------------------------------------------
 
 
-def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str, str]]:
-    """All generated files (path under docs/ -> bytes) and the DOT sources to render (name -> DOT)."""
-    files: dict[str, str] = {}
-    dots: dict[str, str] = {}
-    common = {
-        "site": site,
+def _common() -> dict[str, Any]:
+    """What every page template may use besides its own values."""
+    return {
         "rules": rules.RULES,
         "relative": relative,
         "capture_page": capture_page,
@@ -192,30 +190,54 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
         "source_link": source_link,
     }
 
-    def page(name: str, template: str, title: str, **context: Any) -> None:
-        text = markdown.render(template, page=name, **common, **context)
-        # The title is set in front matter so the navigation does not fall back to the file name.
-        # MkDocs and Material insert page titles into HTML as markup: it must arrive escaped.
-        files[f"{layout.guide}/{name}"] = (
-            f"---\ntitle: {json.dumps(markdown.attribute(title))}\n---\n" + GENERATED_HEADER + text
-        )
 
-    for cid, analysis in site.analyses.items():
-        dots[cid] = diagrams.dot_source(diagrams.node_graph(analysis))
-        name = capture_page(cid)
-        page(
-            name,
-            "capture.md.j2",
-            analysis.capture.title,
-            a=analysis,
-            diagram=relative(name, diagram_file(cid)),
-            routes=routes(analysis),
-            rule_rows=rule_rows(analysis),
-            sections=_sections_by_namespace(analysis),
-            status=status(analysis),
-            pod_masks=pod_masks(analysis),
-            held=coverage(analysis.capture),
-        )
+def page_text(name: str, template: str, title: str, **context: Any) -> str:
+    """A generated page: its title in front matter, the generated-file header, the rendered template."""
+    text = markdown.render(template, page=name, **_common(), **context)
+    # The title is set in front matter so the navigation does not fall back to the file name.
+    # MkDocs and Material insert page titles into HTML as markup: it must arrive escaped.
+    return f"---\ntitle: {json.dumps(markdown.attribute(title))}\n---\n" + GENERATED_HEADER + text
+
+
+def capture_files(analysis: Analysis) -> tuple[str, str]:
+    """A capture's page (its path inside the guide is :func:`capture_page`) and its diagram's DOT source.
+
+    Both depend on this capture alone, which is what lets :mod:`generator.site.store` keep them.
+    """
+    cid = analysis.capture.id
+    name = capture_page(cid)
+    text = page_text(
+        name,
+        "capture.md.j2",
+        analysis.capture.title,
+        a=analysis,
+        diagram=relative(name, diagram_file(cid)),
+        routes=routes(analysis),
+        rule_rows=rule_rows(analysis),
+        sections=_sections_by_namespace(analysis),
+        status=status(analysis),
+        pod_masks=pod_masks(analysis),
+        held=coverage(analysis.capture),
+    )
+    return text, diagrams.dot_source(diagrams.node_graph(analysis))
+
+
+def render_pages(
+    site: Site, layout: Layout, *, captures: bool = True
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """All generated files (path under docs/ -> bytes) and the DOT sources to render (name -> DOT).
+
+    ``captures=False`` leaves out each capture's page and diagram (the build takes them
+    from :mod:`generator.site.store`, one at a time).
+    """
+    files: dict[str, str] = {}
+    dots: dict[str, str] = {}
+
+    def page(name: str, template: str, title: str, **context: Any) -> None:
+        files[f"{layout.guide}/{name}"] = page_text(name, template, title, site=site, **context)
+
+    for cid in site.analyses if captures else ():
+        files[f"{layout.guide}/{capture_page(cid)}"], dots[cid] = capture_files(site.get(cid))
     for declared, comparison in site.comparisons:
         name = f"compare/{declared.id}.md"
         page(
@@ -230,6 +252,12 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
             diagram_before=relative(name, diagram_file(declared.before)),
             diagram_after=relative(name, diagram_file(declared.after)),
         )
+    # The navigation lists one page per plugin-policy folder, never each node (mkdocs.yml:
+    # not_in_nav), so every page's size stays the same however many captures there are.
+    for folder, rows in _by_folder(matrix_rows(site, "../")).items():
+        plugin, policy = rows[0]["plugin"], rows[0]["policy"]
+        heading = f"{plugin}, network policy {policy}"
+        page(combination_page(folder), "combination.md.j2", heading, heading=heading, rows=rows, plugin=plugin, policy=policy)
     # The home page (hand-written) shows the AKS matrix at its marker line; its links start at docs/.
     files[MATRIX_PARTIAL.replace("guide/", f"{layout.guide}/", 1)] = markdown.render(
         "_offerings.md.j2", matrix=offerings.build(site, f"{layout.guide}/"), contribute="about/your-node.md"
@@ -248,9 +276,17 @@ def render_pages(site: Site, layout: Layout) -> tuple[dict[str, bytes], dict[str
     return {k: v.encode("utf-8") for k, v in files.items()}, dots
 
 
+def _by_folder(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Matrix rows grouped by their capture's plugin-policy folder, in folder order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["id"].split("/", 1)[0], []).append(row)
+    return dict(sorted(groups.items()))
+
+
 def _catalogue(site: Site) -> list[dict[str, Any]]:
     out = []
     for rule in rules.RULES:
-        applied = [cid for cid, a in site.analyses.items() if rule.id not in a.result.not_applicable]
+        applied = [cid for cid, e in site.entries.items() if rule.id not in e.not_applicable]
         out.append({"rule": rule, "applied": applied})
     return out

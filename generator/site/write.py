@@ -1,8 +1,10 @@
 """Writing the generated part of the site: ``docs/guide/`` and ``docs/blog/posts/``, owned here.
 
-- the pages are rendered into memory first; only when every capture loaded, every
-  rule passed and every article claim held are files touched, so a failed build
-  leaves the last good output in place;
+- every capture is analysed first (or found unchanged in the analysis store,
+  :mod:`generator.site.store`, which keeps its page); only when every capture loaded,
+  every rule passed and every article claim held are files touched, so a failed build
+  leaves the last good output in place; capture pages are then copied from the store
+  one at a time, never all held in memory;
 - a file is written only when its bytes changed (``mkdocs serve`` watches ``docs/``
   and would rebuild forever otherwise), and files no longer generated are removed.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +22,9 @@ from generator import diagrams
 from generator.diagrams import RenderStats
 from generator.site import figures
 from generator.site.articles import render_articles
-from generator.site.data import Layout, diagram_file, load_site
+from generator.site.data import Layout, capture_page, diagram_file, load_site
 from generator.site.pages import render_pages
+from generator.site.store import Store
 
 
 @dataclass
@@ -31,12 +34,18 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     diagrams: RenderStats | None = None
     figures: RenderStats | None = None
+    analysed: int = 0  # captures analysed (the others came unchanged from the analysis store)
 
 
-def sync(files: dict[str, bytes], root: Path, owned: Iterable[str], report: BuildReport) -> None:
-    """Make the owned folders under ``root`` hold exactly ``files``; touch only what changed."""
-    for name, data in sorted(files.items()):
+def sync(files: Mapping[str, bytes | Path], root: Path, owned: Iterable[str], report: BuildReport) -> None:
+    """Make the owned folders under ``root`` hold exactly ``files``; touch only what changed.
+
+    A file given as a path (a stored page, a rendered SVG) is read when its turn comes,
+    so the pages of a thousand captures are never all in memory.
+    """
+    for name, content in sorted(files.items()):
         target = root / name
+        data = content.read_bytes() if isinstance(content, Path) else content
         if target.is_file() and target.read_bytes() == data:
             report.unchanged += 1
             continue
@@ -66,18 +75,23 @@ def build(captures_root: Path, docs: Path, cache: Path, *, out: Path | None = No
     which lets ``make site`` write into a staging copy while messages name the real files.
     """
     layout = Layout(docs=docs)
-    site = load_site(captures_root)
-    files, dots = render_pages(site, layout)
-    files.update(render_articles(site, layout))
-    report = BuildReport()
+    store = Store(cache.parent / "analyses")
+    site = load_site(captures_root, store)
+    pages, dots = render_pages(site, layout, captures=False)
+    pages.update(render_articles(site, layout))
+    files: dict[str, bytes | Path] = dict(pages)
+    for cid, key in store.keys.items():
+        files[f"{layout.guide}/{capture_page(cid)}"] = store.page(key)
+        dots[cid] = store.dot(key).read_text(encoding="utf-8")
+    report = BuildReport(analysed=store.analysed)
     with tempfile.TemporaryDirectory() as tmp:
         svgs, drawn = Path(tmp) / "svg", Path(tmp) / "figures"
         report.diagrams = diagrams.render(dots, svgs, cache)
         report.figures = figures.render(layout, drawn, cache)
         for folder, place in ((svgs, diagram_file), (drawn, figures.figure_file)):
             for svg in sorted(folder.rglob("*.svg")):
-                files[f"{layout.guide}/{place(svg.relative_to(folder).with_suffix('').as_posix())}"] = svg.read_bytes()
-    sync(files, out or docs, (layout.guide, layout.posts), report)
+                files[f"{layout.guide}/{place(svg.relative_to(folder).with_suffix('').as_posix())}"] = svg
+        sync(files, out or docs, (layout.guide, layout.posts), report)
     return report
 
 
@@ -92,7 +106,8 @@ def main_build(
             if stats and stats.graphs
         )
         print(
-            f"site: {len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed{dot}",
+            f"site: {len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed; "
+            f"captures: {report.analysed} analysed{dot}",
             file=sys.stderr,
         )
     return report
