@@ -100,12 +100,16 @@ def _vary(data: dict[str, Any], seed: int) -> dict[str, Any]:
     pod_section = next((s for s in sections if s["namespace"].startswith("pod/")), None)
     first_pod = data["pods"][0]
     subnet = first_pod["ip"].rsplit(".", 1)[0]
+    # New pods take addresses no output of the base node uses.
+    used = {int(n) for section in sections for n in re.findall(rf"\b{re.escape(subnet)}\.(\d+)\b", section["output"])}
+    free = [n for n in range(100, 255) if n not in used][:pods]
+    pods = len(free)
     names = []
     for i in range(pods):
         name = f"{prefix}{seed:02x}{i:06x}"
         names.append(name)
         ip_addr["output"] += f"{2000 + i}: {name}{last.group(3) or ''}:" + template[len(last.group(0)) :]
-        pod = {"name": f"bench-{seed}-{i}", "ip": f"{subnet}.{100 + i}"}
+        pod = {"name": f"bench-{seed}-{i}", "ip": f"{subnet}.{free[i]}"}
         data["pods"].append(pod)
         if pod_section is not None and i % 3 == 0:
             # The pod's eth0 carries its own address and names its own host veth.
@@ -123,14 +127,24 @@ def _vary(data: dict[str, Any], seed: int) -> dict[str, Any]:
         " UH " in line and line.split()[-1].startswith(prefix) for line in route["output"].split("\n")
     ):
         route["output"] += "".join(
-            f"{f'{subnet}.{100 + i}':<16}{'0.0.0.0':<16}255.255.255.255 UH    0      0        0 {n}\n"
+            f"{f'{subnet}.{free[i]}':<16}{'0.0.0.0':<16}255.255.255.255 UH    0      0        0 {n}\n"
             for i, n in enumerate(names)
         )
     return data
 
 
+def _variable(data: dict[str, Any]) -> bool:
+    """A published node with pods and a host ``ip addr`` to add veths to (lab captures hold JSON
+    outputs this does not grow, and a part of a node has nothing to vary)."""
+    ip_addr = _host(data["sections"], "ip addr")
+    return (
+        "lab" not in data and bool(data.get("pods")) and ip_addr is not None and bool(_HEADER.search(ip_addr["output"]))
+    )
+
+
 def write_captures(folder: Path, count: int) -> list[Path]:
-    bases = [(p.parent.name, capture.read_yaml(p, p.name).data) for p in capture.discover([ROOT / "captures"])]
+    found = [(p.parent.name, capture.read_yaml(p, p.name).data) for p in capture.discover([ROOT / "captures"])]
+    bases = [(plugin, data) for plugin, data in found if _variable(data)]
     written = []
     for seed in range(count):
         plugin, data = bases[seed % len(bases)]
