@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import capture
 from tests.benchmarks.bench_loader import COMPOSE, write_captures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,7 +185,10 @@ def main() -> int:
                 results[(name, count)] = measure(project, files, checkout)
     columns = [(name, count) for count in args.counts for name in checkouts]
     header = "".join(f"{f'{n} N={c}':>16}" for n, c in columns)
-    print(f"Scale: N synthetic captures + the 4 real ones, {os.cpu_count()} cores, one run each (wall s, peak RSS MB)")
+    real = len(capture.discover([ROOT / "captures"]))
+    print(
+        f"Scale: N synthetic captures + the {real} real ones, {os.cpu_count()} cores, one run each (wall s, peak RSS MB)"
+    )
     print(f"{'':26}{header}")
     for row in ROWS:
         print(f"{row:26}" + "".join(f"{results[c][row]:16.2f}" for c in columns))
