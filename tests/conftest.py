@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,15 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     """Messages show paths relative to the working directory: run from the repository root."""
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the captures and the hand-written docs, as the working directory (messages name files relative to it).
+
+    Test modules that need more of the repository (mkdocs.yml, the Makefile) define their own.
+    """
+    for name in ("captures", "docs"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("guide", "posts"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -4,7 +4,6 @@ architecture page that uses one."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,15 +14,6 @@ from generator.errors import GeneratorError
 from tests.conftest import ROOT
 
 FIGURE = Path("docs/about/architecture.dot")
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the captures and the hand-written docs; messages name files relative to it."""
-    for name in ("captures", "docs"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("guide", "posts"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def _build(project: Path) -> site.BuildReport:

@@ -10,17 +10,9 @@ import pytest
 from generator import site, workers
 from generator.errors import GeneratorError
 from generator.site import store
-from tests.conftest import ROOT, repository_captures
+from tests.conftest import repository_captures
 
 EDITED = "kubenet-none/aks-nodepool1-27511634-vmss000000"
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("captures", "docs"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("guide", "posts"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def build(project: Path, docs: str = "docs") -> site.BuildReport:
