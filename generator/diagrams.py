@@ -417,16 +417,33 @@ def render(sources: dict[str, str], out_dir: Path, cache_dir: Path, *, workers: 
     the SHA-256 of their DOT source, so an unchanged graph is copied, not rendered.
     The ``dot`` processes run ``workers`` at a time (default: one per core).
     """
-    cache_dir.mkdir(parents=True, exist_ok=True)
     out_root = out_dir.resolve()
-    hashes: dict[str, str] = {}
-    for name, source in sorted(sources.items()):
+    for name in sorted(sources):
         target = (out_dir / f"{name}.svg").resolve()
         if out_root not in target.parents:
             raise GeneratorError(
                 Problem(location=Location(name), message=f"diagram name {name!r} would be written outside {out_dir}")
             )
-        hashes[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    cached, stats = render_cached(sources, cache_dir, workers=workers)
+    for name, path in cached.items():
+        target = out_dir / f"{name}.svg"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        svg = path.read_bytes()
+        if not target.exists() or target.read_bytes() != svg:
+            target.write_bytes(svg)
+    return stats
+
+
+def render_cached(
+    sources: dict[str, str], cache_dir: Path, *, workers: int | None = None
+) -> tuple[dict[str, Path], RenderStats]:
+    """Each graph's SVG in the cache (name -> file), running ``dot`` only for graphs not there yet.
+
+    The build reads them from the cache as it writes the site, so an unchanged diagram
+    is neither rendered nor copied.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    hashes = {name: hashlib.sha256(source.encode("utf-8")).hexdigest() for name, source in sorted(sources.items())}
     todo = sorted({digest for digest in hashes.values() if not (cache_dir / f"{digest}.svg").exists()})
     if todo:
         dot = find_dot()
@@ -441,13 +458,8 @@ def render(sources: dict[str, str], out_dir: Path, cache_dir: Path, *, workers: 
                     for digest, message in failures
                 ]
             )
-    for name, digest in hashes.items():
-        target = out_dir / f"{name}.svg"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        svg = (cache_dir / f"{digest}.svg").read_bytes()
-        if not target.exists() or target.read_bytes() != svg:
-            target.write_bytes(svg)
-    return RenderStats(graphs=len(sources), rendered=len(todo), dot_processes=len(todo))
+    paths = {name: cache_dir / f"{digest}.svg" for name, digest in hashes.items()}
+    return paths, RenderStats(graphs=len(sources), rendered=len(todo), dot_processes=len(todo))
 
 
 def _render_one(dot: str, source: str, cache_dir: Path, digest: str) -> tuple[str, str] | None:

@@ -172,6 +172,7 @@ def entry(analysis: Analysis) -> Entry:
         "offering": a.capture.offering,
         "lab_layout": a.capture.lab_layout,
         "title": a.capture.title,
+        "node": a.capture.node,
         "layout": a.facts.summary,
         "bridge": values["cni_bridge"],
         "prefix": f"{prefix_seen}*" if prefix_seen else "none seen",

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.pipeline import Analysis
-from generator.site.data import Site
+from generator.site.data import Entry, Site
 
 LAB_SCRIPT = "tests/lab/lab.sh"
 
@@ -20,7 +19,7 @@ LAB_SCRIPT = "tests/lab/lab.sh"
 @dataclass(frozen=True)
 class LabLayout:
     name: str  # lab-kubenet-bridge
-    analyses: tuple[Analysis, ...]
+    nodes: tuple[Entry, ...]  # its captures' index entries (id, and row: title, node, layout)
     builder: str | None  # the layout's function in the lab script, verbatim; None when not found
 
 
@@ -76,12 +75,12 @@ def layouts(site: Site, root: Path) -> list[LabLayout]:
     """Every lab layout the site has captures of, by name; ``root`` holds the lab script."""
     script_path = root / LAB_SCRIPT
     script = script_path.read_text(encoding="utf-8") if script_path.is_file() else ""
-    by_layout: dict[str, list[Analysis]] = {}
-    # The index entries say which captures are the lab's; only those few are analysed.
+    by_layout: dict[str, list[Entry]] = {}
+    # The index entries hold all the page shows: no capture is analysed again for it.
     for cid in sorted(site.entries):
-        lab_layout = site.entries[cid].row["lab_layout"]
-        if lab_layout is not None:
-            by_layout.setdefault(lab_layout, []).append(site.get(cid))
+        entry = site.entries[cid]
+        if entry.row["lab_layout"] is not None:
+            by_layout.setdefault(entry.row["lab_layout"], []).append(entry)
     return [
         LabLayout(name, tuple(found), function_source(script, name)) for name, found in sorted(by_layout.items())
     ]

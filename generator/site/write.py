@@ -84,13 +84,15 @@ def build(captures_root: Path, docs: Path, cache: Path, *, out: Path | None = No
         files[f"{layout.guide}/{capture_page(cid)}"] = store.page(key)
         dots[cid] = store.dot(key).read_text(encoding="utf-8")
     report = BuildReport(analysed=store.analysed)
+    # Capture ids are safe file names (capture.capture_id): their diagrams are read from the cache.
+    svgs, report.diagrams = diagrams.render_cached(dots, cache)
+    for name, svg in svgs.items():
+        files[f"{layout.guide}/{diagram_file(name)}"] = svg
     with tempfile.TemporaryDirectory() as tmp:
-        svgs, drawn = Path(tmp) / "svg", Path(tmp) / "figures"
-        report.diagrams = diagrams.render(dots, svgs, cache)
+        drawn = Path(tmp) / "figures"
         report.figures = figures.render(layout, drawn, cache)
-        for folder, place in ((svgs, diagram_file), (drawn, figures.figure_file)):
-            for svg in sorted(folder.rglob("*.svg")):
-                files[f"{layout.guide}/{place(svg.relative_to(folder).with_suffix('').as_posix())}"] = svg
+        for svg in sorted(drawn.rglob("*.svg")):
+            files[f"{layout.guide}/{figures.figure_file(svg.relative_to(drawn).with_suffix('').as_posix())}"] = svg
         sync(files, out or docs, (layout.guide, layout.posts), report)
     return report
 
