@@ -117,9 +117,18 @@ linkcheck-external: site
 e2e: site chromium
 	$(PY) -m pytest -p no:cacheprovider tests/e2e
 
-bench: venv graphviz
+# jc is what the parsers are measured against, never a project dependency: pinned, in a
+# scratch folder of its own (without its dependencies: its ip_route and route parsers need none).
+JC_VERSION := 1.26.1
+JC_DIR := .bench/jc-$(JC_VERSION)
+$(JC_DIR)/.stamp: | venv
+	rm -rf $(JC_DIR)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(JC_DIR) jc==$(JC_VERSION)
+	@touch $@
+
+bench: venv graphviz $(JC_DIR)/.stamp
 	$(PY) -m tests.benchmarks.bench_diagrams
-	$(PY) -m tests.benchmarks.bench_parsers
+	JC_PATH=$(JC_DIR) $(PY) -m tests.benchmarks.bench_parsers
 	$(PY) -m tests.benchmarks.bench_scale $(if $(AGAINST),--against $(AGAINST))
 
 lock:
@@ -130,4 +139,4 @@ lock:
 	rm -rf .lockvenv
 
 clean:
-	rm -rf $(VENV) site site.new build .cache .pytest_cache .mypy_cache .ruff_cache docs/guide docs/blog/posts
+	rm -rf $(VENV) site site.new build .bench .cache .pytest_cache .mypy_cache .ruff_cache docs/guide docs/blog/posts

@@ -8,6 +8,7 @@ Each test here compares a fast path with the slow reference it replaces.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from pathlib import Path
@@ -218,3 +219,51 @@ def test_build_equals_the_dataclass_constructor() -> None:
     assert (built.gateway, built.nexthops) == (None, ())
     with pytest.raises(TypeError, match="no value for field 'destination'"):
         builder(ip_route.IpRoute)({"line": 3})
+
+
+def test_ip_route_text_records_are_the_dataclass_records() -> None:
+    """The text parser fills a blank record's attribute dict: it must be the same frozen record."""
+    (parsed,) = ip_route.parse_text(
+        "10.0.0.0/24 via 10.0.0.1 dev eth0 proto static metric 100 onlink\n",
+        origin=Origin(file="f.txt", command="ip route"),
+    )
+    made = ip_route.IpRoute(
+        line=1, destination="10.0.0.0/24", gateway="10.0.0.1", dev="eth0", proto="static", metric=100, flags=("onlink",)
+    )
+    assert parsed == made and hash(parsed) == hash(made) and repr(parsed) == repr(made)
+    assert parsed.to_json() == made.to_json()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parsed.dev = "eth1"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["", "10.9.0.0/16 dev eth0\n", "...\n"],
+    ids=["at the end", "before a route", "before an elision"],
+)
+def test_ip_route_multipath_families_are_checked_once_the_route_ends(after: str) -> None:
+    text = (
+        "default via 10.0.0.1 dev eth0\n"
+        "10.50.0.0/16 proto static\n"
+        "\tnexthop via 10.0.0.1 dev eth0 weight 1\n"
+        "\tnexthop via fe80::1 dev eth1 weight 1\n" + after
+    )
+    with pytest.raises(ParseError) as caught:
+        ip_route.parse_text(text, origin=Origin(file="f.txt", command="ip route"))
+    assert str(caught.value) == (
+        "f.txt:2 [ip route]: addresses of different families in one route: destination '10.50.0.0/16' (IPv4), "
+        "gateway '10.0.0.1' (IPv4), gateway 'fe80::1' (IPv6) (expected one family)\n    | 10.50.0.0/16 proto static"
+    )
+
+
+def test_ip_route_a_multipath_route_ends_where_the_next_begins() -> None:
+    text = (
+        "10.50.0.0/16 proto static\n"
+        "\tnexthop via 10.0.0.1 dev eth0 weight 1\n"
+        "\tnexthop via 10.0.1.1 dev eth1 weight 2\n"
+        "fd00::/64 via fe80::1 dev eth0\n"
+    )
+    first, second = ip_route.parse_text(text, origin=Origin(file="f.txt", command="ip route"))
+    assert isinstance(first, ip_route.IpRoute) and isinstance(second, ip_route.IpRoute)
+    assert [(n.line, n.gateway, n.weight) for n in first.nexthops] == [(2, "10.0.0.1", 1), (3, "10.0.1.1", 2)]
+    assert (second.line, second.destination, second.gateway, second.nexthops) == (4, "fd00::/64", "fe80::1", ())

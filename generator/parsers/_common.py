@@ -94,13 +94,13 @@ def builder(cls: type[R]) -> Callable[[dict[str, Any]], R]:
     fields = dataclasses.fields(cls)
     if any(f.default_factory is not dataclasses.MISSING for f in fields):
         raise TypeError(f"builder({cls.__name__}): a default_factory field has no class attribute to fall back on")
-    required = tuple(f.name for f in fields if f.default is dataclasses.MISSING)
+    required = frozenset(f.name for f in fields if f.default is dataclasses.MISSING)
     new, set_attribute = object.__new__, object.__setattr__
 
     def build(values: dict[str, Any]) -> R:
-        for name in required:
-            if name not in values:
-                raise TypeError(f"{cls.__name__}: no value for field {name!r}")
+        if not values.keys() >= required:
+            missing = ", ".join(repr(name) for name in sorted(required - values.keys()))
+            raise TypeError(f"{cls.__name__}: no value for field {missing}")
         record: R = new(cls)
         # Frozen: the class's __setattr__ refuses, object's does not.
         set_attribute(record, "__dict__", values)
@@ -234,15 +234,18 @@ def ipv4_destination(token: str) -> str | None:
         return None
     octets = _OCTETS
     a, b, c, d = parts
-    if not (a in octets and b in octets and c in octets and d in octets):
+    # One lookup per octet, the miss (not an octet as printed) being the rare case:
+    # this runs on every route line.
+    try:
+        value = octets[a] << 24 | octets[b] << 16 | octets[c] << 8 | octets[d]
+    except KeyError:
         return None
     if not slash:
-        return f"{token}/32"
+        return token + "/32"
     prefix_length = IPV4_PREFIX_LENGTHS.get(length)
-    if prefix_length is None:
+    if prefix_length is None or value & IPV4_HOST_MASKS[prefix_length]:
         return None
-    value = octets[a] << 24 | octets[b] << 16 | octets[c] << 8 | octets[d]
-    return None if value & IPV4_HOST_MASKS[prefix_length] else token
+    return token
 
 
 def parse_ipv4(origin: Origin, index: int, source: str, token: str, what: str) -> str:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, NoReturn
 
@@ -283,7 +283,6 @@ def _expires(where: _Where, token: str, what: str) -> int:
 _Check = Callable[[_Where, str, str], Any]
 _UNCHECKED = object()
 _new_route = builder(IpRoute)
-_Known = dict[str, tuple[_Check, dict[str, Any], bool]]
 # Text keyword (also its record field) -> check of its value; 'via' is read apart.
 _TEXT_VALUES: dict[str, _Check] = {
     "dev": _word_dev,
@@ -325,150 +324,188 @@ def _check_families(where: _Where, fields: dict[str, Any], same_family_gateways:
 # ---------------------------------------------------------------------------- text
 
 
+class _Reading:
+    """What reading one text output keeps from line to line.
+
+    Per keyword, the values its check already passed with what they gave: gateways,
+    sources, devices, protocols and metrics repeat from line to line, so each distinct
+    value is checked once per output. The lines whose gateway is written ``via inet6
+    ADDRESS`` (of another family, left out of the family check). And, while
+    ``<TAB>nexthop`` lines extend the last route, its gateways of its own family.
+    """
+
+    __slots__ = ("family_via_lines", "gateways", "known", "multipath_gateways", "origin")
+
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+        self.known: dict[str, dict[str, Any]] = {key: {} for key in _TEXT_VALUES}
+        self.gateways: dict[str, str] = {}
+        self.family_via_lines: set[int] = set()
+        self.multipath_gateways: list[str] = []
+
+
 def parse_text(text: str, *, origin: Origin) -> list[Record]:
     records: list[Record] = []
-    # The route whose nexthop lines may still follow: its line, fields, plain gateways, nexthops.
-    pending: tuple[_Where, dict[str, Any], list[str], list[Nexthop]] | None = None
-    # Gateways, sources, devices, protocols and metrics repeat from line to line, so each
-    # distinct value of a keyword is checked once per output. Per keyword: its check, the
-    # values it passed with what they gave, and whether 'lock' may follow it.
-    known: _Known = {key: (check, {}, key in METRICS) for key, check in _TEXT_VALUES.items()}
-    known_gateways: dict[str, str] = {}
+    reading = _Reading(origin)
+    first_line = origin.first_line
+    known = reading.known
+    gateways = reading.gateways
+    new_record = object.__new__
+    # Whether the last record is a route extended by nexthop lines whose gateways are
+    # not yet checked against its family (they are checked together once it ends).
+    multipath = False
     # Not _common.lines(): its generator costs a tenth of a line's time here. A "\r"
     # left on a line is a blank to split() and is dropped by _Where when shown.
-    for index, source in enumerate(text.split("\n")):
+    lines = text.split("\n")
+    for index, source in enumerate(lines):
         tokens = source.split()
         if not tokens:
             continue
         head = tokens[0]
-        if (len(tokens) == 1 and (head in ELISION_MARKS or PROMPT_LINE.match(head))) or head.startswith(COMMENT):
-            if pending is not None:
-                records.append(_freeze(*pending))
-                pending = None
-            records.append(Elision(line=origin.line_of(index), text=source.strip()))
-            continue
-        if COMMENT in source:
+        if multipath and head != "nexthop":
+            multipath = _end_multipath(reading, records[-1], lines)
+        if COMMENT in source or len(tokens) == 1:
+            if head[0] == COMMENT or (len(tokens) == 1 and (head in ELISION_MARKS or PROMPT_LINE.match(head))):
+                records.append(Elision(line=origin.line_of(index), text=source.strip()))
+                continue
             tokens = without_note(tokens)
-        where = _Where(origin, index, source)
         if head == "nexthop":
-            if pending is None:
+            where = _Where(origin, index, source)
+            last = records[-1] if records else None
+            if not isinstance(last, IpRoute):
                 where.fail("nexthop line without a route above it (expected it right under a multipath route line)")
-            pending[3].append(_text_nexthop(where, tokens[1:], pending[2]))
+            records[-1] = _add_nexthop(reading, last, where, tokens, first=not multipath)
+            multipath = True
             continue
         if source[0].isspace():
-            where.fail(
+            _Where(origin, index, source).fail(
                 f"unexpected indented {head!r} (expected a route line, "
                 "or '<TAB>nexthop via ...' under a multipath route)"
             )
-        if pending is not None:
-            records.append(_freeze(*pending))
-        plain_gateways: list[str] = []
-        pending = (where, _text_route(where, tokens, plain_gateways, known, known_gateways), plain_gateways, [])
-    if pending is not None:
-        records.append(_freeze(*pending))
+        # The route on this line, read here rather than in a function of its own: this
+        # loop is the parser's whole cost (a call per line was 3% of it). A check runs
+        # only for a value not seen before in this output, and a _Where is made only
+        # then or for an error.
+        words = iter(tokens)
+        next(words)
+        # The record is made first and filled in place (a frozen dataclass refuses
+        # setattr, not a write to its attribute dict): a third of the cost of building
+        # a dict and handing it to builder(). A field left out reads its default from
+        # the class, as with builder().
+        route = new_record(IpRoute)
+        fields = route.__dict__
+        fields["line"] = first_line + index
+        token: str | None = head
+        if head in ROUTE_TYPES:
+            fields["type"] = head
+            token = next(words, None)
+            if token is None:
+                _Where(origin, index, source).fail(f"route line ends after {head!r}; expected a destination")
+        assert token is not None
+        destination = ipv4_destination(token)
+        if destination is None:
+            destination = _destination(_Where(origin, index, source), token, "destination")
+        fields["destination"] = destination
+        flags: list[str] | None = None  # made when needed: most routes have neither
+        locked: list[str] | None = None
+        plain_gateway: str | None = None
+        # A word is exactly one of: a valued keyword, a flag, 'via', '\\' or unknown; the
+        # tests below go by how often each occurs. Each keyword fills the field of its own
+        # name ('via' fills 'gateway'), so ``fields`` also tells which were seen.
+        for key in words:
+            checked = known.get(key)
+            if checked is not None:
+                if key in fields:
+                    _Where(origin, index, source).fail(f"{key!r} appears twice in the route")
+                value = next(words, None)
+                if value == "lock" and key in METRICS:
+                    locked = [*(locked or ()), key]
+                    value = next(words, None)
+                if value is None:
+                    _Where(origin, index, source).fail(f"line ends after {key!r}; expected its value")
+                result = checked.get(value, _UNCHECKED)
+                if result is _UNCHECKED:
+                    result = checked[value] = _TEXT_VALUES[key](_Where(origin, index, source), value, key)
+                fields[key] = result
+            elif key in ROUTE_FLAGS:
+                if flags is None:
+                    flags = [key]
+                elif key in flags:
+                    _Where(origin, index, source).fail(f"flag {key!r} appears twice in the route")
+                else:
+                    flags.append(key)
+            elif key == "via":
+                if "gateway" in fields:
+                    _Where(origin, index, source).fail(f"{key!r} appears twice in the route")
+                value = next(words, None)
+                gateway = gateways.get(value) if value is not None else None
+                if gateway is None:
+                    gateway, plain = _text_via(_Where(origin, index, source), value, words)
+                    if plain:
+                        assert value is not None
+                        gateways[value] = gateway
+                    else:
+                        reading.family_via_lines.add(index)
+                else:
+                    plain = True
+                fields["gateway"] = gateway
+                if plain:
+                    plain_gateway = gateway
+            elif key == "\\":
+                _Where(origin, index, source).fail(
+                    "found '\\' joining lines: one-line output (ip -o route) is not read (expected plain ip route)"
+                )
+            else:
+                _Where(origin, index, source).fail(
+                    f"unexpected {key!r} in the route (expected one of: {', '.join(TEXT_KEYWORDS)}, "
+                    f"or a flag: {', '.join(sorted(ROUTE_FLAGS))})"
+                )
+        # Left out when empty: the record's default is the same ().
+        if flags:
+            fields["flags"] = tuple(flags)
+        if locked:
+            fields["locked_metrics"] = tuple(locked)
+        # Validated addresses are written as ipaddress writes them: only IPv6 ones hold ':'.
+        if ":" in destination or ":" in (fields.get("src") or "") or ":" in (plain_gateway or ""):
+            _check_families(_Where(origin, index, source), fields, [plain_gateway] if plain_gateway else [])
+        # ``fields`` is never changed again: a nexthop line below makes a new route from a copy.
+        records.append(route)
+    if multipath:
+        _end_multipath(reading, records[-1], lines)
     return records
 
 
-def _freeze(where: _Where, fields: dict[str, Any], plain_gateways: list[str], nexthops: list[Nexthop]) -> IpRoute:
-    # Validated addresses are written as ipaddress writes them: only IPv6 ones hold ':'.
-    if (
-        ":" in fields["destination"]
-        or ":" in (fields.get("src") or "")
-        or (plain_gateways and any(":" in g for g in plain_gateways))
-    ):
-        _check_families(where, fields, plain_gateways)
-    if nexthops:
-        fields["nexthops"] = tuple(nexthops)
+def _add_nexthop(reading: _Reading, route: IpRoute, where: _Where, tokens: list[str], *, first: bool) -> IpRoute:
+    """``route`` with the nexthop of this line added; ``first`` if it has none yet.
+
+    A multipath route is rare: it is made again for each of its nexthops rather than
+    held back on every line in case one follows.
+    """
+    if first:
+        own_family = (
+            route.gateway is not None and route.line - reading.origin.first_line not in reading.family_via_lines
+        )
+        reading.multipath_gateways = [route.gateway] if own_family and route.gateway is not None else []
+    nexthop = _text_nexthop(where, tokens[1:], reading.multipath_gateways)
+    fields = {**route.__dict__, "nexthops": (*route.nexthops, nexthop)}
     return _new_route(fields)
 
 
-def _text_route(
-    where: _Where, tokens: list[str], plain_gateways: list[str], known: _Known, known_gateways: dict[str, str]
-) -> dict[str, Any]:
-    """The fields of a route line; its plain ``via`` gateways are added to ``plain_gateways``.
-
-    ``known`` gives each keyword's check and the values it already passed;
-    ``known_gateways`` the plain ``via`` addresses already read.
-    """
-    fields: dict[str, Any] = {"line": where.line}
-    pos = 0
-    if tokens[0] in ROUTE_TYPES:
-        fields["type"] = tokens[0]
-        pos = 1
-    count = len(tokens)
-    if pos >= count:
-        where.fail(f"route line ends after {tokens[0]!r}; expected a destination")
-    fields["destination"] = _destination(where, tokens[pos], "destination")
-    pos += 1
-    flags: list[str] | None = None  # made when needed: most routes have neither
-    locked: list[str] | None = None
-    # A word is exactly one of: a valued keyword, a flag, 'via', '\\' or unknown; the
-    # tests below go by how often each occurs. Each keyword fills the field of its own
-    # name ('via' fills 'gateway'), so ``fields`` also tells which were seen.
-    while pos < count:
-        key = tokens[pos]
-        pos += 1
-        keyword = known.get(key)
-        if keyword is not None:
-            check, checked, is_metric = keyword
-            if key in fields:
-                where.fail(f"{key!r} appears twice in the route")
-            if is_metric and pos < count and tokens[pos] == "lock":
-                locked = [*(locked or ()), key]
-                pos += 1
-            if pos >= count:
-                where.fail(f"line ends after {key!r}; expected its value")
-            value = tokens[pos]
-            pos += 1
-            result = checked.get(value, _UNCHECKED)
-            if result is _UNCHECKED:
-                result = checked[value] = check(where, value, key)
-            fields[key] = result
-        elif key in ROUTE_FLAGS:
-            if flags is None:
-                flags = [key]
-            elif key in flags:
-                where.fail(f"flag {key!r} appears twice in the route")
-            else:
-                flags.append(key)
-        elif key == "via":
-            if "gateway" in fields:
-                where.fail(f"{key!r} appears twice in the route")
-            gateway = known_gateways.get(tokens[pos]) if pos < count else None
-            if gateway is not None:
-                pos += 1
-                plain = True
-            else:
-                gateway, after, plain = _text_via(where, tokens, pos)
-                if plain:
-                    known_gateways[tokens[pos]] = gateway
-                pos = after
-            fields["gateway"] = gateway
-            if plain:
-                plain_gateways.append(gateway)
-        elif key == "\\":
-            where.fail("found '\\' joining lines: one-line output (ip -o route) is not read (expected plain ip route)")
-        else:
-            where.fail(
-                f"unexpected {key!r} in the route (expected one of: {', '.join(TEXT_KEYWORDS)}, "
-                f"or a flag: {', '.join(sorted(ROUTE_FLAGS))})"
-            )
-    # Left out when empty: the record's default is the same ().
-    if flags:
-        fields["flags"] = tuple(flags)
-    if locked:
-        fields["locked_metrics"] = tuple(locked)
-    return fields
+def _end_multipath(reading: _Reading, route: Record, lines: list[str]) -> bool:
+    """Once its last nexthop is read, a multipath route's gateways are checked together
+    (the message names them all). Returns False: no multipath route is pending now."""
+    assert isinstance(route, IpRoute)
+    index = route.line - reading.origin.first_line
+    _check_families(_Where(reading.origin, index, lines[index]), route.__dict__, reading.multipath_gateways)
+    return False
 
 
 def _text_nexthop(where: _Where, tokens: list[str], plain_gateways: list[str]) -> Nexthop:
     fields: dict[str, Any] = {"line": where.line}
     flags: list[str] = []
     seen: set[str] = set()
-    pos = 0
-    while pos < len(tokens):
-        key = tokens[pos]
-        pos += 1
+    words = iter(tokens)
+    for key in words:
         if key in ROUTE_FLAGS:
             if key in flags:
                 where.fail(f"flag {key!r} appears twice in the nexthop")
@@ -482,33 +519,32 @@ def _text_nexthop(where: _Where, tokens: list[str], plain_gateways: list[str]) -
         if key in seen:
             where.fail(f"{key!r} appears twice in the nexthop")
         seen.add(key)
+        value = next(words, None)
         if key == "via":
-            fields["gateway"], pos, plain = _text_via(where, tokens, pos)
+            fields["gateway"], plain = _text_via(where, value, words)
             if plain:
                 plain_gateways.append(fields["gateway"])
             continue
-        value = _value_after(where, tokens, pos, key)
-        pos += 1
+        if value is None:
+            where.fail(f"line ends after {key!r}; expected its value")
         fields[key] = _dev(where, value, "dev") if key == "dev" else _unsigned(where, value, "weight")
     return Nexthop(flags=tuple(flags), **fields)
 
 
-def _value_after(where: _Where, tokens: list[str], pos: int, key: str) -> str:
-    if pos >= len(tokens):
-        where.fail(f"line ends after {key!r}; expected its value")
-    return tokens[pos]
-
-
-def _text_via(where: _Where, tokens: list[str], pos: int) -> tuple[str, int, bool]:
+def _text_via(where: _Where, first: str | None, words: Iterator[str]) -> tuple[str, bool]:
     """``via ADDRESS``, or ``via inet6 ADDRESS`` for a gateway of another family (RTA_VIA).
 
-    Returns the gateway, the position after it and whether it is of the route's own family.
+    ``first`` is the word after ``via``, ``words`` the rest of the line. Returns the
+    gateway and whether it is of the route's own family.
     """
-    first = _value_after(where, tokens, pos, "via")
+    if first is None:
+        where.fail("line ends after 'via'; expected its value")
     if first in FAMILIES:
-        address = _value_after(where, tokens, pos + 1, f"via {first}")
-        return _address(where, address, "gateway", family=first), pos + 2, False
-    return _address(where, first, "gateway"), pos + 1, True
+        address = next(words, None)
+        if address is None:
+            where.fail(f"line ends after 'via {first}'; expected its value")
+        return _address(where, address, "gateway", family=first), False
+    return _address(where, first, "gateway"), True
 
 
 # ---------------------------------------------------------------------------- JSON
