@@ -27,7 +27,9 @@ from generator.parsers._common import (
     ipv4_destination,
     ipv4_prefix,
     ipv4_value,
+    ipv6_destination,
     is_ipv4,
+    is_ipv6,
     is_mac,
 )
 from tests.conftest import FIXTURES
@@ -91,6 +93,85 @@ def test_ipv4_destination_is_what_ipaddress_makes_of_a_route_destination(token: 
         return
     # The fast path may leave odd spellings (/024, /255.255.255.0) to ipaddress, never differ.
     assert fast is None or fast == network.with_prefixlen
+
+
+# Hextets as printed and as not printed (leading zeros, upper case, too long, not hex),
+# and the other pieces an IPv6 token is made of or mistaken with.
+HEXTETS = st.sampled_from(["0", "0", "0", "1", "ab", "fe80", "ffff", "abcd", "00", "0001", "ABCD", "12345", "g", ""])
+
+
+def _ipv6_token(hextets: list[str], double: int | None, length: str) -> str:
+    """The hextets joined by ':', with '::' in place of the one at ``double`` when given."""
+    if double is None:
+        return ":".join(hextets) + length
+    return ":".join(hextets[:double]) + "::" + ":".join(hextets[double:]) + length
+
+
+IPV6_TOKENS = st.builds(
+    _ipv6_token,
+    st.lists(HEXTETS, max_size=9),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=9)),
+    st.sampled_from(["", "", "/64", "/128", "/0", "/064", "/129", "/1", "/127", "/x"]),
+)
+# Addresses as ipaddress writes them: zero hextets often, in runs, so every compression case comes up.
+CANONICAL_IPV6 = st.lists(st.sampled_from([0, 0, 0, 1, 0xFE80, 0xFFFF, 0x1A]), min_size=8, max_size=8).map(
+    lambda hextets: str(ipaddress.IPv6Address(sum(h << (16 * (7 - i)) for i, h in enumerate(hextets))))
+)
+
+
+def _reference_ipv6(token: str) -> str | None:
+    try:
+        return str(ipaddress.IPv6Address(token))
+    except ValueError:
+        return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(token=IPV6_TOKENS)
+@example("::")
+@example("::1")
+@example("1::")
+@example("fe80::1")
+@example("1:0::2")
+@example("1::0:2")
+@example("1:0:0:2::3")
+@example("1::2:0:0:3")
+@example("1:2:3:4:5:6:7::")
+@example("1:2:3:4:5:6::7:8")
+@example("1:0:0:1:0:0:1:1")
+@example("::ffff:102:304")
+@example("FE80::1")
+def test_is_ipv6_takes_only_what_ipaddress_writes_back_unchanged(token: str) -> None:
+    assert not is_ipv6(token) or _reference_ipv6(token) == token
+
+
+@settings(max_examples=2000, deadline=None)
+@given(address=CANONICAL_IPV6)
+@example("1:0:0:2::")
+@example("::1:0:0:2")
+def test_is_ipv6_takes_every_address_as_ipaddress_writes_it(address: str) -> None:
+    # IPv4-mapped addresses are left to ipaddress: Pythons write them differently.
+    assert is_ipv6(address) or address.startswith("::ffff:")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(token=st.one_of(IPV6_TOKENS, st.builds("{}/{}".format, CANONICAL_IPV6, st.integers(0, 128))))
+@example("fe80::/64")
+@example("fe80::1/64")
+@example("fd00::1")
+@example("::/0")
+@example("fe80::/064")
+def test_ipv6_destination_is_what_ipaddress_makes_of_a_route_destination(token: str) -> None:
+    fast = ipv6_destination(token)
+    try:
+        network = ipaddress.IPv6Network(token, strict=True)
+    except ValueError:
+        assert fast is None
+        return
+    assert fast is None or fast == network.with_prefixlen
+    # A destination written as ipaddress writes it takes the fast path (IPv4-mapped ones aside).
+    as_written = token in (network.with_prefixlen, str(network.network_address))
+    assert fast is not None or not as_written or token.startswith("::ffff:")
 
 
 def _reference_is_mac(token: str, octets: int | None) -> bool:

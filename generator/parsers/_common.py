@@ -248,6 +248,75 @@ def ipv4_destination(token: str) -> str | None:
     return token
 
 
+IPV6_PREFIX_LENGTHS: dict[str, int] = {str(n): n for n in range(129)}
+_IPV6_CHARS = frozenset("0123456789abcdef:")
+
+
+def ipv6_hextets(token: str) -> list[str] | None:
+    """The eight hextets (``"0"`` for each one ``::`` stands for) if ``token`` is an IPv6
+    address written exactly as ``str()`` of an ``ipaddress.IPv6Address`` writes it, else ``None``.
+
+    That form (RFC 5952) is what iproute2 prints: lower-case hex without leading zeros,
+    and the longest run of two or more zero hextets (the first of equal runs) written
+    ``::``. Any other spelling, valid or not (upper case, ``0000``, an embedded IPv4
+    address, a zone), is the caller's to hand to ipaddress, which this only spares.
+    """
+    # An IPv4-mapped address is printed in hex by some Pythons and dotted by others (3.13).
+    if len(token) > 39 or not _IPV6_CHARS.issuperset(token) or token.startswith("::ffff:"):
+        return None
+    left_text, double, right_text = token.partition("::")
+    left = left_text.split(":") if left_text else []
+    if double:
+        right = right_text.split(":") if right_text else []
+        run = 8 - len(left) - len(right)
+        # '::' stands for at least two zero hextets; next to it there is no other zero.
+        if run < 2 or (left and left[-1] == "0") or (right and right[0] == "0"):
+            return None
+    else:
+        right = []
+        run = 0
+        if len(left) != 8:
+            return None
+    longest_left = longest_right = current = 0
+    for position, hextet in enumerate(left + right):
+        if not hextet or len(hextet) > 4 or (hextet[0] == "0" and len(hextet) > 1):
+            return None
+        current = current + 1 if hextet == "0" else 0
+        if position < len(left):
+            longest_left = max(longest_left, current)
+        else:
+            longest_right = max(longest_right, current)
+    # The run written '::' must be the one ipaddress compresses: longer than every run
+    # before it, at least as long as every run after it; with no '::', no run of two.
+    if double and (longest_left >= run or longest_right > run):
+        return None
+    if not double and longest_left >= 2:
+        return None
+    return [*left, *(["0"] * run), *right]
+
+
+def is_ipv6(token: str) -> bool:
+    """``ipv6_hextets(token) is not None``: an IPv6 address as ipaddress and iproute2 write it."""
+    return ipv6_hextets(token) is not None
+
+
+def ipv6_destination(token: str) -> str | None:
+    """``token`` as a route destination CIDR if it is an IPv6 host address or an IPv6
+    prefix without host bits, written as ipaddress writes it (``fe80::/64``,
+    ``fd00::1`` -> ``fd00::1/128``); else ``None``, and the caller asks ipaddress."""
+    address, slash, length = token.partition("/")
+    hextets = ipv6_hextets(address)
+    if hextets is None:
+        return None
+    if not slash:
+        return f"{token}/128"
+    prefix_length = IPV6_PREFIX_LENGTHS.get(length)
+    if prefix_length is None:
+        return None
+    value = int("".join(hextet.rjust(4, "0") for hextet in hextets), 16)
+    return None if value & ((1 << (128 - prefix_length)) - 1) else token
+
+
 def parse_ipv4(origin: Origin, index: int, source: str, token: str, what: str) -> str:
     if not is_ipv4(token):
         origin.fail(index, f"{what} {token!r} is not an IPv4 address", source)
@@ -257,6 +326,9 @@ def parse_ipv4(origin: Origin, index: int, source: str, token: str, what: str) -
 def parse_interface(origin: Origin, index: int, source: str, token: str, what: str) -> str:
     """A CIDR as printed by iproute2 (``10.0.0.4/24``); host bits are allowed."""
     if ipv4_prefix(token) is not None:
+        return token
+    address, slash, length = token.partition("/")
+    if slash and length in IPV6_PREFIX_LENGTHS and is_ipv6(address):
         return token
     try:
         iface = ipaddress.ip_interface(token)
@@ -271,7 +343,7 @@ def parse_prefix(origin: Origin, index: int, source: str, token: str, what: str)
     """A route destination: ``default``, a bare address (a host route) or a CIDR."""
     if token == "default":
         return "default"
-    fast = ipv4_destination(token)
+    fast = ipv4_destination(token) or ipv6_destination(token)
     if fast is not None:
         return fast
     try:

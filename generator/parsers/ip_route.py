@@ -50,6 +50,7 @@ from generator.parsers._common import (
     builder,
     ipv4_destination,
     is_ipv4,
+    is_ipv6,
     parse_int,
     parse_prefix,
     without_note,
@@ -207,6 +208,8 @@ def _destination(where: _Where, token: str, what: str) -> str:
 
 def _address(where: _Where, token: str, what: str, family: str | None = None) -> str:
     if family != "inet6" and is_ipv4(token):
+        return token
+    if family != "inet" and is_ipv6(token):
         return token
     try:
         address = ipaddress.ip_address(token)

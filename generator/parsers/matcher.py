@@ -18,6 +18,7 @@ away from a spelling (``ip adr``), the match carries that spelling as a suggesti
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -50,8 +51,13 @@ class CommandMatch:
     reason: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def match(command: str) -> CommandMatch:
-    """Read a command as published: prompt, comment, chain, wrappers, pipe, then the registry."""
+    """Read a command as published: prompt, comment, chain, wrappers, pipe, then the registry.
+
+    Remembered: a capture names the same few commands once per namespace, and the
+    result is frozen.
+    """
     controls = sorted({ch for ch in command if unicodedata.category(ch) in _CONTROL_TO_TEXT})
     if controls:
         # Never matched: a control character means the text is not what was typed. The
