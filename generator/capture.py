@@ -394,6 +394,9 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 # accepts but counts as line breaks where nothing else does: allowing those would
 # make output lines and file lines disagree.
 _NOT_ALLOWED = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The ASCII characters YAML reads: for an ASCII file (nearly every capture), deleting them
+# from its bytes in C says whether any other is there, far faster than the search above.
+_ASCII_ALLOWED = bytes([9, 10, 13, *range(0x20, 0x7F)])
 _INVISIBLE_BREAKS = {
     "\x85": "U+0085 (NEXT LINE)",
     "\u2028": "U+2028 (LINE SEPARATOR)",
@@ -470,7 +473,8 @@ def read_yaml(path: Path, display: str, what: str = "a capture") -> Document:
     """Read ``path`` into a :class:`Document`; raise CaptureError for anything that is not plain YAML data."""
     text = _read_text(path, display, what)
     src = Source(display, split_lines(text))
-    bad = _NOT_ALLOWED.search(text)
+    clean = text.isascii() and not text.encode("ascii").translate(None, _ASCII_ALLOWED)
+    bad = None if clean else _NOT_ALLOWED.search(text)
     if bad is not None:
         char = bad.group()
         line = len(split_lines(text[: bad.start()] + "x"))
@@ -896,21 +900,27 @@ def _validator(name: str) -> Any:
 # --- a fast yes for valid documents ------------------------------------------------------------
 #
 # jsonschema walks every value of a valid capture through its generic machinery (a fifth of
-# ``check``). Almost every document is valid, so the schema is also compiled into plain
-# closures that only answer "valid?": when they say yes, that is the answer; when they say
-# no, jsonschema runs as before and its errors are reported, so every message stays as it
-# was. A keyword the compiler does not know makes the schema not compiled at all.
+# ``check``). Almost every document is valid, so the schema is also compiled into one plain
+# Python function that only answers "valid?": when it says yes, that is the answer; when it
+# says no, jsonschema runs as before and its errors are reported, so every message stays as
+# it was. A keyword the compiler does not know makes the schema not compiled at all.
+#
+# The function is generated as source (as fastjsonschema does) rather than built from
+# nested closures: a capture has hundreds of values, and a call per keyword per value cost
+# as much as libyaml reading the file. Only the shipped schema goes into the source, and
+# every value of it (names, patterns, options) is passed in as a constant, never spliced in.
 
 _Check = Callable[[Any], bool]
 _ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "examples", "default"})
-_TYPES: dict[str, _Check] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+# Python tests of "v is of this JSON type", as source over the variable named by {v}.
+_TYPE_TESTS: dict[str, str] = {
+    "object": "type({v}) is dict",
+    "array": "type({v}) is list",
+    "string": "type({v}) is str",
+    "boolean": "type({v}) is bool",
+    "null": "{v} is None",
+    "integer": "(type({v}) is int or (type({v}) is float and {v}.is_integer()))",
+    "number": "(type({v}) is int or type({v}) is float)",
 }
 
 
@@ -925,68 +935,123 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) if isinstance(a, bool) or isinstance(b, bool) else bool(a == b)
 
 
-def _compile(schema: Any) -> _Check:
-    if schema is True:
-        return lambda v: True
-    if not isinstance(schema, dict):
-        raise _NotCompiledError
-    checks = [
-        _keyword(key, value, schema) for key, value in schema.items() if key not in _ANNOTATIONS and key[:2] != "x-"
-    ]
-    return lambda v: all(check(v) for check in checks)
-
-
-def _keyword(key: str, value: Any, schema: dict[str, Any]) -> _Check:
-    """One keyword's check; a value of a type the keyword does not apply to passes, as in JSON Schema."""
-    if key == "type":
-        kinds = [value] if isinstance(value, str) else value
-        if not isinstance(kinds, list) or any(k not in _TYPES for k in kinds):
-            raise _NotCompiledError
-        tests = [_TYPES[k] for k in kinds]
-        return lambda v: any(t(v) for t in tests)
-    if key == "properties":
-        props = {name: _compile(sub) for name, sub in value.items()}
-        return lambda v: not isinstance(v, dict) or all(props[k](v[k]) for k in v.keys() & props.keys())
-    if key == "additionalProperties":
-        known = frozenset(schema.get("properties", {}))
-        if value is False:
-            return lambda v: not isinstance(v, dict) or v.keys() <= known
-        extra = _compile(value)
-        return lambda v: not isinstance(v, dict) or all(extra(v[k]) for k in v.keys() - known)
-    if key == "required":
-        names = tuple(value)
-        return lambda v: not isinstance(v, dict) or all(n in v for n in names)
-    if key == "items":
-        each = _compile(value)
-        return lambda v: not isinstance(v, list) or all(each(x) for x in v)
-    if key in ("minItems", "minLength", "maxLength", "minimum"):
-        bound = value
-        if key == "minItems":
-            return lambda v: not isinstance(v, list) or len(v) >= bound
-        if key == "minLength":
-            return lambda v: not isinstance(v, str) or len(v) >= bound
-        if key == "maxLength":
-            return lambda v: not isinstance(v, str) or len(v) <= bound
-        return lambda v: not _TYPES["number"](v) or v >= bound
-    if key == "pattern":
-        rx = re.compile(value)
-        return lambda v: not isinstance(v, str) or rx.search(v) is not None
-    if key in ("const", "enum"):
-        options = (value,) if key == "const" else tuple(value)
-        for option in options:
-            _same(option, option)  # raises for a non-scalar option
-        return lambda v: any(_safe_same(v, o) for o in options)
-    if key == "format":
-        name = value
-        return lambda v: bool(_FORMATS.conforms(v, name))
-    raise _NotCompiledError
-
-
 def _safe_same(value: Any, expected: Any) -> bool:
     try:
         return _same(value, expected)
     except _NotCompiledError:
         return False  # a list or mapping where a scalar is expected: jsonschema says what is wrong
+
+
+class _Compiler:
+    """Writes the source of ``check(v0) -> bool`` for one schema.
+
+    The documents checked are what :func:`read_yaml` makes: plain ``dict``, ``list``,
+    ``str``, ``int``, ``bool``, ``None`` and :class:`Misread` (of no JSON type), so types
+    are tested with ``type(x) is``, which also keeps ``True`` from passing for an integer.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {"_safe_same": _safe_same, "_conforms": _FORMATS.conforms}
+        self.variables = 0
+
+    def constant(self, value: Any) -> str:
+        name = f"C{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def variable(self) -> str:
+        self.variables += 1
+        return f"v{self.variables}"
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+    def schema(self, schema: Any, v: str, depth: int) -> None:
+        """Lines that ``return False`` when the value in variable ``v`` does not match ``schema``."""
+        if schema is True:
+            return
+        if not isinstance(schema, dict):
+            raise _NotCompiledError
+        for key, value in schema.items():
+            if key not in _ANNOTATIONS and key[:2] != "x-":
+                self.keyword(key, value, schema, v, depth)
+
+    def keyword(self, key: str, value: Any, schema: dict[str, Any], v: str, depth: int) -> None:
+        # A value of a type the keyword does not apply to passes, as in JSON Schema.
+        if key == "type":
+            kinds = [value] if isinstance(value, str) else value
+            if not isinstance(kinds, list) or any(k not in _TYPE_TESTS for k in kinds):
+                raise _NotCompiledError
+            self.emit(depth, f"if not ({' or '.join(_TYPE_TESTS[k].format(v=v) for k in kinds)}): return False")
+        elif key == "properties":
+            if not isinstance(value, dict):
+                raise _NotCompiledError
+            self.emit(depth, f"if type({v}) is dict:")
+            self.emit(depth + 1, "pass")
+            for name, sub in value.items():
+                item = self.variable()
+                self.emit(depth + 1, f"{item} = {v}.get({self.constant(name)}, _ABSENT)")
+                self.emit(depth + 1, f"if {item} is not _ABSENT:")
+                self.emit(depth + 2, "pass")
+                self.schema(sub, item, depth + 2)
+        elif key == "additionalProperties":
+            known = self.constant(frozenset(schema.get("properties", {})))
+            if value is False:
+                self.emit(depth, f"if type({v}) is dict and not {v}.keys() <= {known}: return False")
+            else:
+                extra = self.variable()
+                self.emit(depth, f"if type({v}) is dict:")
+                self.emit(depth + 1, f"for {extra}k in {v}.keys() - {known}:")
+                self.emit(depth + 2, f"{extra} = {v}[{extra}k]")
+                self.schema(value, extra, depth + 2)
+        elif key == "required":
+            names = self.constant(tuple(value))
+            self.emit(depth, f"if type({v}) is dict and not all(n in {v} for n in {names}): return False")
+        elif key == "items":
+            each = self.variable()
+            self.emit(depth, f"if type({v}) is list:")
+            self.emit(depth + 1, f"for {each} in {v}:")
+            self.emit(depth + 2, "pass")
+            self.schema(value, each, depth + 2)
+        elif key in ("minItems", "minLength", "maxLength", "minimum"):
+            bound = self.constant(value)
+            test = {
+                "minItems": f"type({v}) is list and len({v}) < {bound}",
+                "minLength": f"type({v}) is str and len({v}) < {bound}",
+                "maxLength": f"type({v}) is str and len({v}) > {bound}",
+                "minimum": f"(type({v}) is int or type({v}) is float) and {v} < {bound}",
+            }[key]
+            self.emit(depth, f"if {test}: return False")
+        elif key == "pattern":
+            rx = self.constant(re.compile(value))
+            self.emit(depth, f"if type({v}) is str and {rx}.search({v}) is None: return False")
+        elif key in ("const", "enum"):
+            options = (value,) if key == "const" else tuple(value)
+            for option in options:
+                _same(option, option)  # raises for a non-scalar option
+            if all(type(option) is str for option in options):
+                # Only a str equals a str option: a set lookup says it.
+                self.emit(
+                    depth, f"if not (type({v}) is str and {v} in {self.constant(frozenset(options))}): return False"
+                )
+            else:
+                self.emit(depth, f"if not any(_safe_same({v}, o) for o in {self.constant(options)}): return False")
+        elif key == "format":
+            self.emit(depth, f"if not _conforms({v}, {self.constant(value)}): return False")
+        else:
+            raise _NotCompiledError
+
+
+def _compile(schema: Any) -> _Check:
+    compiler = _Compiler()
+    compiler.emit(0, "def check(v0):")
+    compiler.schema(schema, "v0", 1)
+    compiler.emit(1, "return True")
+    namespace: dict[str, Any] = {**compiler.constants, "_ABSENT": object()}
+    exec(compile("\n".join(compiler.lines), "<capture schema check>", "exec"), namespace)
+    check: _Check = namespace["check"]
+    return check
 
 
 @cache
