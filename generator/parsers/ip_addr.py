@@ -22,17 +22,17 @@ it cannot name printed as hex (``<BROADCAST,UP,10000>``), ``flags 80`` on addres
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from generator.parsers._common import (
+    COMMENT,
+    ELISION_MARKS,
+    PROMPT_LINE,
     Elision,
     Origin,
     Record,
-    builder,
-    is_elision,
     is_mac,
-    lines,
     parse_int,
     parse_interface,
 )
@@ -93,8 +93,6 @@ class Link(Record):
     addresses: tuple[Address, ...] = ()
 
 
-_new_link = builder(Link)
-_new_address = builder(Address)
 _HEADER = re.compile(r"^(?P<ifindex>\d+): (?P<name>[^\s:@]+)(?:@(?P<peer>[^\s:]+))?: <(?P<flags>[^>]*)>(?P<rest>.*)$")
 _HEADER_EXAMPLE = "2: eth0: <BROADCAST,UP,LOWER_UP> mtu 1500 ..."
 _FLAG = re.compile(r"^[A-Z][A-Z0-9_-]*$|^[0-9a-f]+$")
@@ -109,6 +107,23 @@ _HEADER_KEYS: dict[str, bool] = {
     "qlen": True,
 }
 _STATES = frozenset({"UP", "DOWN", "UNKNOWN", "LOWERLAYERDOWN", "DORMANT", "NOTPRESENT", "TESTING"})
+# Link line keywords and the Link field each fills (link-netnsid, a number, is read apart).
+_LINK_KEYS: dict[str, str] = {
+    "brd": "broadcast_mac",
+    "peer": "peer_mac",
+    "permaddr": "permanent_mac",
+    "link-netns": "link_netns",
+}
+_LINK_MACS = ("mac", "broadcast_mac", "peer_mac", "permanent_mac")
+# Address line keywords that take a value, and the Address field each fills.
+_ADDRESS_VALUES: dict[str, str] = {
+    "brd": "broadcast",
+    "any": "anycast",
+    "scope": "scope",
+    "metric": "metric",
+    "proto": "proto",
+    "flags": "flags",
+}
 _ADDRESS_FLAGS = frozenset(
     {
         "secondary",
@@ -140,82 +155,157 @@ def _is_lifetime(token: str) -> bool:
     return token == "forever" or (token.endswith("sec") and token[:-3].isdecimal())
 
 
-@dataclass
-class _Block:
-    """An interface block being read; frozen into a :class:`Link` when it ends."""
+def _peer_ifindex(peer: str | None) -> int | None:
+    """16 for the peer ``if16`` (the regex ``if\\d+`` once said so), else ``None``."""
+    if peer is not None and peer.startswith("if") and peer[2:].isdecimal():
+        return int(peer[2:])
+    return None
 
-    line: int
-    ifindex: int
-    name: str
-    peer: str | None
-    flags: tuple[str, ...]
-    header: dict[str, str | int] = field(default_factory=dict)
-    link: dict[str, str | int | None] = field(default_factory=dict)
-    altnames: list[str] = field(default_factory=list)
-    addresses: list[dict[str, object]] = field(default_factory=list)
 
-    def freeze(self) -> Link:
-        peer_ifindex = None
-        if self.peer is not None and re.fullmatch(r"if\d+", self.peer):
-            peer_ifindex = int(self.peer[2:])
-        return _new_link(
-            {
-                "line": self.line,
-                "ifindex": self.ifindex,
-                "name": self.name,
-                "peer": self.peer,
-                "peer_ifindex": peer_ifindex,
-                "flags": self.flags,
-                "altnames": tuple(self.altnames),
-                "addresses": tuple(_new_address(a) for a in self.addresses),
-                **self.header,
-                **self.link,
-            }
-        )
+class _Reading:
+    """What reading one output keeps from line to line: where it comes from, and the
+    values whose checks already passed in it, with what they gave.
+
+    An output repeats itself: most interfaces share their flags
+    (``<BROADCAST,MULTICAST,UP,LOWER_UP>``) and header tail (``mtu 1500 qdisc noqueue
+    state UP group default``), and the MAC ``ff:ff:ff:ff:ff:ff`` is on every ether
+    link line. Each distinct value is checked once per output; a value that fails is
+    never remembered, so it fails at the first line holding it, as it did when every
+    line was checked in full. Nothing is kept from one output to the next.
+    """
+
+    __slots__ = ("addresses", "first_line", "flags", "headers", "macs", "origin")
+
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+        self.first_line = origin.first_line
+        self.flags: dict[str, tuple[str, ...]] = {}
+        self.headers: dict[str, dict[str, str | int]] = {}
+        # Address tokens as written (``10.0.0.4/24``) and the CIDR parse_interface made of each.
+        self.addresses: dict[str, str] = {}
+        self.macs: set[str] = set()
 
 
 def parse(text: str, *, origin: Origin) -> list[Record]:
     records: list[Record] = []
-    block: _Block | None = None
-    for index, source in lines(text):
-        line = source.rstrip()
-        if not line.strip():
+    reading = _Reading(origin)
+    first_line = reading.first_line
+    # The interface block being read: its Link, made at its header and filled in place
+    # (a frozen dataclass refuses setattr, not a write to its attribute dict; a field
+    # left out reads its default from the class), its addresses, and the attribute
+    # dict of its last address, which a valid_lft line completes.
+    fields: dict[str, Any] | None = None
+    addresses: list[Address] = []
+    last_address: dict[str, Any] | None = None
+    # Not _common.lines(): a generator step per line was a visible part of the cost.
+    # The "\r" of a pasted Windows line is taken off as lines() does, for the
+    # messages; to split() it is a blank anyway.
+    source_lines = text.split("\n")
+    if "\r" in text:
+        source_lines = [line.removesuffix("\r") for line in source_lines]
+    for index, source in enumerate(source_lines):
+        tokens = source.split()
+        if not tokens:
             continue
-        if is_elision(line):
-            if block is not None:
-                records.append(block.freeze())
-                block = None
-            records.append(Elision(line=origin.line_of(index), text=line.strip()))
+        head = tokens[0]
+        # _common.is_elision(), on the words: a prompt and the marks are one word.
+        if head[0] == COMMENT or (len(tokens) == 1 and (head in ELISION_MARKS or PROMPT_LINE.match(head))):
+            if fields is not None:
+                fields["addresses"] = tuple(addresses)
+                fields = None
+            records.append(Elision(line=first_line + index, text=source.strip()))
             continue
-        if not line[0].isspace():
-            if block is not None:
-                records.append(block.freeze())
-            block = _header(origin, index, source, line)
+        if not source[0].isspace():
+            if fields is not None:
+                fields["addresses"] = tuple(addresses)
+            link = _header(reading, index, source)
+            records.append(link)
+            fields = link.__dict__
+            addresses = []
+            last_address = None
             continue
-        if block is None:
+        if fields is None:
             origin.fail(index, f"expected an interface header such as {_HEADER_EXAMPLE!r}", source)
-        _body_line(origin, index, source, line.strip(), block)
-    if block is not None:
-        records.append(block.freeze())
+        # By how often each line occurs: a lifetimes line under nearly every address.
+        if head == "valid_lft":
+            if (
+                len(tokens) != 4
+                or tokens[2] != "preferred_lft"
+                or not (_is_lifetime(tokens[1]) and _is_lifetime(tokens[3]))
+            ):
+                origin.fail(index, "expected 'valid_lft forever|Nsec preferred_lft forever|Nsec'", source)
+            if last_address is None:
+                origin.fail(index, f"valid_lft line before any address of interface {fields['name']!r}", source)
+            if "valid_lft" in last_address:
+                origin.fail(index, "a second valid_lft line for the same address", source)
+            last_address["valid_lft"] = tokens[1]
+            last_address["preferred_lft"] = tokens[3]
+        elif head == "inet" or head == "inet6":
+            address = _address(reading, index, source, tokens, fields["name"])
+            addresses.append(address)
+            last_address = address.__dict__
+        elif head.startswith("link/"):
+            _link_line(reading, index, source, tokens, fields)
+        elif head == "altname":
+            if len(tokens) != 2:
+                origin.fail(index, "expected 'altname NAME'", source)
+            # Rare, and few to an interface: a tuple made again for each is fine.
+            fields["altnames"] = (*fields["altnames"], tokens[1])
+        else:
+            origin.fail(
+                index,
+                f"unexpected {head!r} inside interface {fields['name']!r} "
+                "(expected link/..., inet, inet6, valid_lft or altname)",
+                source,
+            )
+    if fields is not None:
+        fields["addresses"] = tuple(addresses)
     return records
 
 
-def _header(origin: Origin, index: int, source: str, line: str) -> _Block:
-    match = _HEADER.match(line)
+def _header(reading: _Reading, index: int, source: str) -> Link:
+    """The Link of a header line, its addresses not yet read.
+
+    The regex reads ``source`` with any trailing blanks, which end up in ``rest`` and
+    are dropped by its split(): the same groups as for the line without them.
+    """
+    origin = reading.origin
+    match = _HEADER.match(source)
     if not match:
         origin.fail(index, f"expected an interface header such as {_HEADER_EXAMPLE!r}", source)
-    flags = tuple(f for f in match["flags"].split(",") if f)
+    ifindex, name, peer, flags_text, rest = match.groups()
+    flags = reading.flags.get(flags_text)
+    if flags is None:
+        flags = reading.flags[flags_text] = _interface_flags(origin, index, source, flags_text)
+    header = reading.headers.get(rest)
+    if header is None:
+        header = reading.headers[rest] = _header_values(origin, index, source, rest)
+    link: Link = object.__new__(Link)
+    fields = link.__dict__
+    fields["line"] = reading.first_line + index
+    fields["ifindex"] = int(ifindex)
+    fields["name"] = name
+    fields["peer"] = peer
+    fields["peer_ifindex"] = _peer_ifindex(peer)
+    fields["flags"] = flags
+    fields["altnames"] = ()
+    fields.update(header)
+    return link
+
+
+def _interface_flags(origin: Origin, index: int, source: str, text: str) -> tuple[str, ...]:
+    """The flags between ``<`` and ``>``, each checked."""
+    flags = tuple(f for f in text.split(",") if f)
     for flag in flags:
         if not _FLAG.match(flag):
             origin.fail(index, f"interface flag {flag!r} is not an upper-case flag name", source)
-    block = _Block(
-        line=origin.line_of(index),
-        ifindex=int(match["ifindex"]),
-        name=match["name"],
-        peer=match["peer"],
-        flags=flags,
-    )
-    tokens = match["rest"].split()
+    return flags
+
+
+def _header_values(origin: Origin, index: int, source: str, rest: str) -> dict[str, str | int]:
+    """The ``key value`` pairs after the flags (``mtu 1500 qdisc noqueue ...``), each checked."""
+    values: dict[str, str | int] = {}
+    tokens = rest.split()
     pos = 0
     while pos < len(tokens):
         key = tokens[pos]
@@ -227,146 +317,121 @@ def _header(origin: Origin, index: int, source: str, line: str) -> _Block:
             )
         if pos + 1 >= len(tokens):
             origin.fail(index, f"interface header ends after {key!r}; expected its value", source)
-        if key in block.header:
+        if key in values:
             origin.fail(index, f"{key!r} appears twice in the interface header", source)
         value = tokens[pos + 1]
         if _HEADER_KEYS[key]:
-            block.header[key] = parse_int(origin, index, source, value, key)
+            values[key] = parse_int(origin, index, source, value, key)
         else:
             if key == "state" and value not in _STATES:
                 origin.fail(
                     index, f"state {value!r} is not an operational state ({', '.join(sorted(_STATES))})", source
                 )
-            block.header[key] = value
+            values[key] = value
         pos += 2
-    return block
+    return values
 
 
-def _body_line(origin: Origin, index: int, source: str, line: str, block: _Block) -> None:
-    tokens = line.split()
-    head = tokens[0]
-    if head.startswith("link/"):
-        _link_line(origin, index, source, tokens, block)
-    elif head in ("inet", "inet6"):
-        block.addresses.append(_address(origin, index, source, tokens, block))
-    elif head == "valid_lft":
-        _lifetimes(origin, index, source, tokens, block)
-    elif head == "altname":
-        if len(tokens) != 2:
-            origin.fail(index, "expected 'altname NAME'", source)
-        block.altnames.append(tokens[1])
-    else:
-        origin.fail(
-            index,
-            f"unexpected {head!r} inside interface {block.name!r} (expected link/..., inet, inet6, valid_lft or altname)",
-            source,
-        )
-
-
-def _link_line(origin: Origin, index: int, source: str, tokens: list[str], block: _Block) -> None:
-    if block.link:
-        origin.fail(index, f"a second link/ line for interface {block.name!r}", source)
-    link: dict[str, str | int | None] = {"link_type": tokens[0].removeprefix("link/")}
-    pos = 1
+def _link_line(reading: _Reading, index: int, source: str, tokens: list[str], fields: dict[str, Any]) -> None:
+    """Fills the link-layer fields of the interface's Link (``fields``) from its link/ line."""
+    origin = reading.origin
+    # Only a link/ line sets link_type, and it always does.
+    if "link_type" in fields:
+        origin.fail(index, f"a second link/ line for interface {fields['name']!r}", source)
+    link_type = fields["link_type"] = tokens[0].removeprefix("link/")
+    words = iter(tokens)
+    next(words)
+    key = next(words, None)
     # The link-layer address follows the type unless the type has none (link/none).
-    if pos < len(tokens) and tokens[pos] not in ("brd", "peer", "link-netnsid", "link-netns", "permaddr"):
-        link["mac"] = tokens[pos]
-        pos += 1
-    keys = {"brd": "broadcast_mac", "peer": "peer_mac", "permaddr": "permanent_mac", "link-netns": "link_netns"}
-    while pos < len(tokens):
-        key = tokens[pos]
-        if pos + 1 >= len(tokens):
+    if key is not None and key not in _LINK_KEYS and key != "link-netnsid":
+        fields["mac"] = key
+        key = next(words, None)
+    while key is not None:
+        value = next(words, None)
+        if value is None:
             origin.fail(index, f"link line ends after {key!r}; expected its value", source)
-        value = tokens[pos + 1]
         if key == "link-netnsid":
-            link["link_netnsid"] = parse_int(origin, index, source, value, "link-netnsid")
-        elif key in keys:
-            link[keys[key]] = value
+            fields["link_netnsid"] = parse_int(origin, index, source, value, "link-netnsid")
+        elif key in _LINK_KEYS:
+            fields[_LINK_KEYS[key]] = value
         else:
             origin.fail(
                 index,
                 f"unexpected {key!r} in the link line (expected brd, peer, permaddr, link-netnsid or link-netns)",
                 source,
             )
-        pos += 2
-    if link["link_type"] == "ether":
-        for mac_key in ("mac", "broadcast_mac", "peer_mac", "permanent_mac"):
-            mac = link.get(mac_key)
-            if isinstance(mac, str) and not is_mac(mac, octets=6):
-                origin.fail(
-                    index, f"{mac!r} is not a MAC address (expected six hex pairs such as 00:0d:3a:9c:96:47)", source
-                )
-    block.link = link
+        key = next(words, None)
+    # Checked once the line is read, so that a word out of place is what a line with
+    # both is reported for.
+    if link_type == "ether":
+        macs = reading.macs
+        for mac_key in _LINK_MACS:
+            mac = fields.get(mac_key)
+            if mac is not None and mac not in macs:
+                if not is_mac(mac, octets=6):
+                    origin.fail(
+                        index,
+                        f"{mac!r} is not a MAC address (expected six hex pairs such as 00:0d:3a:9c:96:47)",
+                        source,
+                    )
+                macs.add(mac)
 
 
-def _address(origin: Origin, index: int, source: str, tokens: list[str], block: _Block) -> dict[str, object]:
+def _address(reading: _Reading, index: int, source: str, tokens: list[str], name: str) -> Address:
+    """The Address of an ``inet``/``inet6`` line of interface ``name``, its lifetimes not yet read."""
+    origin = reading.origin
     family = tokens[0]
     if len(tokens) < 2:
         origin.fail(index, f"expected an address after {family!r}", source)
-    address: dict[str, object] = {"line": origin.line_of(index), "family": family}
+    address: Address = object.__new__(Address)
+    fields = address.__dict__
+    fields["line"] = reading.first_line + index
+    fields["family"] = family
     local = tokens[1]
-    pos = 2
-    if pos < len(tokens) and tokens[pos] == "peer" and "/" not in local:
+    words = iter(tokens)
+    next(words)
+    next(words)
+    if len(tokens) > 2 and tokens[2] == "peer" and "/" not in local:
         # Point-to-point: "inet 10.0.0.1 peer 10.0.0.2/32" puts the prefix on the peer.
-        if pos + 1 >= len(tokens):
+        next(words)
+        token = next(words, None)
+        if token is None:
             origin.fail(index, "address line ends after 'peer'; expected the peer prefix", source)
-        peer = parse_interface(origin, index, source, tokens[pos + 1], "peer")
-        address["peer"] = peer
+        peer = parse_interface(origin, index, source, token, "peer")
+        fields["peer"] = peer
         local = f"{local}/{peer.split('/')[1]}"
-        pos += 2
-    cidr = parse_interface(origin, index, source, local, family)
+    cidr = reading.addresses.get(local)
+    if cidr is None:
+        cidr = reading.addresses[local] = parse_interface(origin, index, source, local, family)
     if (family == "inet") != (":" not in cidr):
         origin.fail(index, f"{local!r} is not an {'IPv4' if family == 'inet' else 'IPv6'} address", source)
-    address["cidr"] = cidr
+    fields["cidr"] = cidr
     flags: list[str] = []
-    valued = {
-        "brd": "broadcast",
-        "any": "anycast",
-        "scope": "scope",
-        "metric": "metric",
-        "proto": "proto",
-        "flags": "flags",
-    }
-    while pos < len(tokens):
-        token = tokens[pos]
-        if token in valued:
-            if pos + 1 >= len(tokens):
+    for token in words:
+        field = _ADDRESS_VALUES.get(token)
+        if field is not None:
+            value = next(words, None)
+            if value is None:
                 origin.fail(index, f"address line ends after {token!r}; expected its value", source)
-            value = tokens[pos + 1]
-            if token == "metric":
-                address["metric"] = parse_int(origin, index, source, value, "metric")
-            elif token == "scope":
+            if field == "scope":
                 if not _is_scope(value):
                     origin.fail(index, f"scope {value!r} is not host, link, global, site or a number", source)
-                address["scope"] = value
-            elif token == "flags":
+                fields["scope"] = value
+            elif field == "metric":
+                fields["metric"] = parse_int(origin, index, source, value, "metric")
+            elif field == "flags":
                 flags.append(f"flags {value}")
             else:
-                address[valued[token]] = value
-            pos += 2
+                fields[field] = value
         elif token in _ADDRESS_FLAGS:
             flags.append(token)
-            pos += 1
-        elif "label" not in address and (token == block.name or token.startswith(block.name + ":")):
-            address["label"] = token
-            pos += 1
+        elif "label" not in fields and (token == name or token.startswith(name + ":")):
+            fields["label"] = token
         else:
             origin.fail(
                 index,
                 f"unexpected {token!r} in the address line (expected brd, scope, metric, an address flag or the label)",
                 source,
             )
-    address["flags"] = tuple(flags)
+    fields["flags"] = tuple(flags)
     return address
-
-
-def _lifetimes(origin: Origin, index: int, source: str, tokens: list[str], block: _Block) -> None:
-    if len(tokens) != 4 or tokens[2] != "preferred_lft" or not (_is_lifetime(tokens[1]) and _is_lifetime(tokens[3])):
-        origin.fail(index, "expected 'valid_lft forever|Nsec preferred_lft forever|Nsec'", source)
-    if not block.addresses:
-        origin.fail(index, f"valid_lft line before any address of interface {block.name!r}", source)
-    last = block.addresses[-1]
-    if "valid_lft" in last:
-        origin.fail(index, "a second valid_lft line for the same address", source)
-    last["valid_lft"] = tokens[1]
-    last["preferred_lft"] = tokens[3]
