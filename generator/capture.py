@@ -40,6 +40,7 @@ from yaml import events
 from generator import parsers
 from generator.errors import CaptureError, Location, ParseError, Problem, ProblemCollector, printable
 from generator.parsers import Origin, Record
+from generator.parsers._common import is_ipv4, is_ipv6
 
 try:
     from yaml._yaml import CParser as _EventSource
@@ -217,9 +218,8 @@ class Document:
 
     def key_lines(self) -> dict[str, int]:
         """Dotted paths of keys reached through mappings only (``expect.mode``) -> line."""
-        return {
-            ".".join(str(c) for c in p): line for p, line in self.lines.items() if p and all(type(c) is str for c in p)
-        }
+        # A path through a list holds an int; ``int not in map(type, p)`` asks that in C.
+        return {".".join(map(str, p)): line for p, line in self.lines.items() if p and int not in map(type, p)}
 
 
 @cache
@@ -1312,7 +1312,8 @@ def _pods(items: list[dict[str, Any]], doc: Document, problems: ProblemCollector
             continue
         seen[name] = line
         try:
-            ip = str(ipaddress.ip_address(ip))
+            # An address written as ipaddress writes it needs no object to say so.
+            ip = ip if is_ipv4(ip) or is_ipv6(ip) else str(ipaddress.ip_address(ip))
         except ValueError:
             problems.add(
                 doc.src.problem(
