@@ -49,6 +49,7 @@ from generator.parsers._common import (
     Record,
     builder,
     ipv4_destination,
+    ipv6_destination,
     is_ipv4,
     is_ipv6,
     parse_int,
@@ -191,7 +192,7 @@ class _Where:
 
 
 def _destination(where: _Where, token: str, what: str) -> str:
-    fast = ipv4_destination(token)
+    fast = ipv4_destination(token) or ipv6_destination(token)
     if fast is not None:
         return fast
     if token == "default":
@@ -407,7 +408,9 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
         assert token is not None
         destination = ipv4_destination(token)
         if destination is None:
-            destination = _destination(_Where(origin, index, source), token, "destination")
+            destination = ipv6_destination(token) or (
+                token if token == "default" else _destination(_Where(origin, index, source), token, "destination")
+            )
         fields["destination"] = destination
         flags: list[str] | None = None  # made when needed: most routes have neither
         locked: list[str] | None = None
@@ -469,7 +472,14 @@ def parse_text(text: str, *, origin: Origin) -> list[Record]:
         if locked:
             fields["locked_metrics"] = tuple(locked)
         # Validated addresses are written as ipaddress writes them: only IPv6 ones hold ':'.
-        if ":" in destination or ":" in (fields.get("src") or "") or ":" in (plain_gateway or ""):
+        # Only when some address is IPv6 and not every one is can the families differ.
+        src = fields.get("src")
+        six = ":" in destination
+        if (six or (src is not None and ":" in src) or (plain_gateway is not None and ":" in plain_gateway)) and not (
+            (six or destination == "default")
+            and (src is None or ":" in src)
+            and (plain_gateway is None or ":" in plain_gateway)
+        ):
             _check_families(_Where(origin, index, source), fields, [plain_gateway] if plain_gateway else [])
         # ``fields`` is never changed again: a nexthop line below makes a new route from a copy.
         records.append(route)

@@ -3,7 +3,7 @@
 Run with ``make bench`` or ``python -m tests.benchmarks.bench_parsers``. The inputs are
 built from real fixture lines (``tests/fixtures/``) repeated with varied addresses, so
 every row is well-formed output a kernel could print: 20,000 rows of ``route -n``,
-20,000 lines of ``ip route`` and 2,000 interfaces of ``ip addr`` (jc has no parser for
+20,000 lines of ``ip route``, as many of ``ip -6 route`` and 2,000 interfaces of ``ip addr`` (jc has no parser for
 the last one, so only ours is timed). Each round runs ours then jc's on the same text,
 alternating, and the medians of their CPU times are compared, because the machine is
 shared and noisy.
@@ -84,6 +84,25 @@ def ip_route_input(count: int = IP_ROUTE_LINES) -> str:
     return "\n".join(out) + "\n"
 
 
+def ip6_route_input(count: int = IP_ROUTE_LINES) -> str:
+    """``ip -6 route`` lines of a real output, destinations varied in 2001:db8::/32, other words kept."""
+    templates = _fixture_lines("ip-route", "ipv6")
+    base = 0x2001_0DB8 << 96
+    out = []
+    for index in range(count):
+        tokens = templates[index % len(templates)].split(" ")
+        at = 1 if tokens[0] in ip_route.ROUTE_TYPES else 0
+        destination = tokens[at]
+        if destination != "default":
+            _address, slash, length = destination.partition("/")
+            prefix_length = int(length) if slash else 128
+            network = (base + (index << (128 - prefix_length))) & ~((1 << (128 - prefix_length)) - 1)
+            varied = ipaddress.IPv6Network((network & ((1 << 128) - 1), prefix_length))
+            tokens[at] = varied.with_prefixlen if slash else str(varied.network_address)
+        out.append(" ".join(tokens))
+    return "\n".join(out) + "\n"
+
+
 def ip_addr_input(count: int = INTERFACES) -> str:
     """``ip addr`` of a node with ``count`` interfaces: the real eth0 and veth blocks, renumbered."""
     lines = _fixture_lines("ip-addr", "published-kubenet-calico-host")
@@ -150,6 +169,7 @@ def main() -> int:
     cases: list[tuple[str, str, Callable[..., object], str | None]] = [
         ("route -n", route_n_input(), route_n.parse, "route"),
         ("ip route", ip_route_input(), ip_route.parse_text, "ip_route"),
+        ("ip -6 route", ip6_route_input(), ip_route.parse_text, "ip_route"),
         ("ip addr", ip_addr_input(), ip_addr.parse, None),
     ]
     if jc is None:
