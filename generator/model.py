@@ -26,7 +26,6 @@ from generator.parsers import Elision, Record
 from generator.parsers._common import IPV4_PREFIX_LENGTHS, ipv4_value, leaves_out
 from generator.parsers.brctl_show import Bridge as BrctlBridge
 from generator.parsers.bridge_link import BridgePort
-from generator.parsers.ip_addr import Address as AddressRecord
 from generator.parsers.ip_addr import Link
 from generator.parsers.ip_route import IpRoute
 from generator.parsers.route_n import RouteEntry
@@ -351,12 +350,8 @@ def _interface(link: Link) -> Interface:
         state=link.state,
         flags=link.flags,
         master=link.master,
-        addresses=tuple(_address(a) for a in link.addresses),
+        addresses=tuple([Address(cidr=a.cidr, family=a.family, scope=a.scope, line=a.line) for a in link.addresses]),
     )
-
-
-def _address(record: AddressRecord) -> Address:
-    return Address(cidr=record.cidr, family=record.family, scope=record.scope, line=record.line)
 
 
 def _links(records: Iterable[Record]) -> list[Link]:
