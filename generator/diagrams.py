@@ -102,6 +102,10 @@ def drawable(text: str) -> str | None:
     """Why ``text`` cannot be drawn as it is (None when it can): what ``check`` reports."""
     if len(text) > MAX_LABEL_CHARS:
         return f"is {len(text)} characters long; a diagram shows at most {MAX_LABEL_CHARS}"
+    # Every name and address of every capture comes here; nearly all are printable (a
+    # tab is not), and one C-level test says so.
+    if text.isprintable():
+        return None
     bad = sorted({ch for ch in text if not ch.isprintable() or ch == "\t"})
     if bad:
         shown = ", ".join(printable(ch) for ch in bad)
@@ -128,8 +132,12 @@ def problems(analysis: Analysis) -> list[Problem]:
                 ),
             )
 
+    # Each namespace is drawn at the line of its first section.
+    first_line: dict[str, int] = {}
+    for section in capture.sections:
+        first_line.setdefault(section.namespace, section.line)
     for ns in analysis.model.namespaces:
-        visit("namespace", ns.name, next((s.line for s in capture.sections if s.namespace == ns.name), 0) or 1)
+        visit("namespace", ns.name, first_line.get(ns.name, 0) or 1)
         for iface in ns.interfaces:
             visit("interface name", iface.name, iface.line)
             visit("master", iface.master, iface.line)

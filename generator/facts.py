@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.model import Bridge, Interface, Namespace, NodeModel, Route, interface
+from generator.model import Bridge, Interface, Namespace, NodeModel, Route, Span, interface, span
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -93,6 +93,9 @@ TUNNEL_NAMES = (
     (re.compile(r"^wireguard\.cali$|^wg-v6\.cali$|^cilium_wg\d+$"), "wireguard"),
     (re.compile(r"^flannel-wg(-v6)?$"), "wireguard"),
 )
+# All of TUNNEL_NAMES in one pattern: most names tested are pod veths, which match none,
+# and one match says so where seven would.
+ANY_TUNNEL_NAME = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in TUNNEL_NAMES))
 CONTAINERD_NETNS = re.compile(r"^cni-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 # Cilium's router device: it holds the pod range's gateway address.
 CILIUM_HOST = "cilium_host"
@@ -290,9 +293,18 @@ def derive(model: NodeModel) -> Facts:
 
 
 def pod_eth0(pod: Namespace) -> Interface | None:
-    """The pod's veth end: the interface whose peer lives in another namespace (``@ifN``)."""
-    candidates = [i for i in pod.interfaces if i.peer_ifindex is not None]
-    return next((i for i in candidates if i.name == "eth0"), candidates[0] if candidates else None)
+    """The pod's veth end: the interface whose peer lives in another namespace (``@ifN``).
+
+    ``eth0`` if it is one, else the first. One pass: facts and rules ask this of every pod.
+    """
+    first = None
+    for iface in pod.interfaces:
+        if iface.peer_ifindex is not None:
+            if iface.name == "eth0":
+                return iface
+            if first is None:
+                first = iface
+    return first
 
 
 def _host_internal(host: Namespace) -> set[str]:
@@ -388,6 +400,8 @@ def _tunnels(host: Namespace) -> dict[str, str]:
 
 
 def _tunnel_by_name(name: str) -> str | None:
+    if not ANY_TUNNEL_NAME.match(name):
+        return None
     return next((kind for pattern, kind in TUNNEL_NAMES if pattern.match(name)), None)
 
 
@@ -958,24 +972,36 @@ def off_link_routes(host: Namespace) -> list[Route]:
     The kernel keeps such a route only while its next hop is reachable, so in a real
     table one means lines are missing (or, for ``route -n``, an onlink flag it cannot print).
     """
+    via = [r for r in host.routes if r.gateway and not r.onlink]
+    if not via:
+        return []
     # Connected networks by (version, prefix length) -> network addresses as integers: a
     # gateway is looked up once per length, not tested against each network (with a host
-    # route per pod there are hundreds).
+    # route per pod there are hundreds). Only the gateways' IP versions matter: an IPv4
+    # gateway is never in an IPv6 network, and every pod veth has an IPv6 link-local address.
+    versions = {_version(r.gateway) for r in via if r.gateway}
     connected: dict[tuple[int, int], set[int]] = {}
-    networks = [r.network for r in host.routes if not r.gateway and r.type == "unicast" and not r.is_default]
-    networks += [interface(a.cidr).network for i in host.interfaces for a in i.addresses]
-    for net in networks:
-        connected.setdefault((net.version, net.prefixlen), set()).add(int(net.network_address))
+    networks = [r.destination for r in host.routes if not r.gateway and r.type == "unicast" and not r.is_default]
+    networks += [a.cidr for i in host.interfaces for a in i.addresses]
+    for text in networks:
+        if _version(text) in versions:
+            net = span(text)
+            connected.setdefault((net.version, net.length), set()).add(net.start)
 
     def reachable(gateway: str) -> bool:
-        ip = ipaddress.ip_address(gateway)
-        bits = ip.max_prefixlen
+        ip = span(gateway)
+        bits = ip.bits
         return any(
-            version == ip.version and (int(ip) >> (bits - length) << (bits - length)) in starts
+            version == ip.version and (ip.start >> (bits - length) << (bits - length)) in starts
             for (version, length), starts in connected.items()
         )
 
-    return [r for r in host.routes if r.gateway and not r.onlink and not reachable(r.gateway)]
+    return [r for r in via if r.gateway and not reachable(r.gateway)]
+
+
+def _version(address: str) -> int:
+    """The IP version of an address or CIDR: only IPv6 is written with colons."""
+    return 6 if ":" in address else 4
 
 
 def _routes_whole(host: Namespace) -> bool:
@@ -1017,8 +1043,10 @@ def _pod_network(model: NodeModel, d: _Devices, datapath: Fact, per_pod_routes: 
     # Compare like with like: an IPv6 pod address says nothing against an IPv4-only node subnet.
     versions = {s.version for s in uplink.subnets}
     comparable = [(what, network, line) for what, network, line in evidence if network.version in versions]
-    inside = [(what, line) for what, network, line in comparable if _within(network, uplink.subnets)]
-    outside = [(what, line) for what, network, line in comparable if not _within(network, uplink.subnets)]
+    subnets = [Span(s.version, int(s.network_address), s.prefixlen) for s in uplink.subnets]
+    held = [(what, line, _within(network, subnets)) for what, network, line in comparable]
+    inside = [(what, line) for what, line, within in held if within]
+    outside = [(what, line) for what, line, within in held if not within]
     node = ", ".join(str(n) for n in uplink.subnets)
     if inside and not outside:
         shown = _names(w for w, _ in inside)
@@ -1035,7 +1063,7 @@ def _pod_network(model: NodeModel, d: _Devices, datapath: Fact, per_pod_routes: 
     )
 
 
-def _pod_network_from_link(evidence: list[tuple[str, IPNetwork, int]], uplink: _Uplink) -> Fact:
+def _pod_network_from_link(evidence: list[tuple[str, Span, int]], uplink: _Uplink) -> Fact:
     """Without the node's subnet, bound it by the addresses its link must reach (gateways, sources).
 
     The subnet holds all of them, so pods inside their smallest common network are in
@@ -1048,7 +1076,8 @@ def _pod_network_from_link(evidence: list[tuple[str, IPNetwork, int]], uplink: _
     if not v4 or not pods:
         return Fact(NOT_CAPTURED, missing)
     cover = _smallest_network(v4)
-    if all(network.subnet_of(cover) for _, network, _ in pods):  # type: ignore[arg-type]
+    cover_span = Span(cover.version, int(cover.network_address), cover.prefixlen)
+    if all(network.within(cover_span) for _, network, _ in pods):
         shown = _names(w for w, _, _ in pods)
         return Fact(
             "node-subnet",
@@ -1057,7 +1086,7 @@ def _pod_network_from_link(evidence: list[tuple[str, IPNetwork, int]], uplink: _
             _lines([(w, ln) for w, _, ln in pods]),
         )
     sources = [ipaddress.ip_address(r) for r in uplink.sources if ":" not in r]
-    if sources and all(_common_bits(int(n.network_address), int(sources[0]), 32) >= 24 for _, n, _ in pods):
+    if sources and all(_common_bits(n.start, int(sources[0]), 32) >= 24 for _, n, _ in pods):
         # Node subnets are rarely smaller than a /24; pods in the node address's own /24 share it.
         return Fact(
             "node-subnet",
@@ -1067,9 +1096,7 @@ def _pod_network_from_link(evidence: list[tuple[str, IPNetwork, int]], uplink: _
         )
     anchor = v4[0]
     far = [
-        (what, line)
-        for what, network, line in pods
-        if _common_bits(int(network.network_address), int(anchor), 32) < MIN_SUBNET_PREFIX
+        (what, line) for what, network, line in pods if _common_bits(network.start, int(anchor), 32) < MIN_SUBNET_PREFIX
     ]
     if len(far) == len(pods):
         return Fact(
@@ -1097,16 +1124,16 @@ def _common_bits(a: int, b: int, bits: int) -> int:
 
 def _pod_address_evidence(
     model: NodeModel, d: _Devices, datapath: Fact, per_pod_routes: tuple[Route, ...]
-) -> list[tuple[str, IPNetwork, int]]:
+) -> list[tuple[str, Span, int]]:
     """(what, network, line) for what shows pod addresses: pods' own eth0, per-pod routes, pod ranges."""
     host, host_veths, cni_bridges, internal = d.host, d.veths, d.cni_bridges, d.internal
-    found: list[tuple[str, IPNetwork, int]] = []
+    found: list[tuple[str, Span, int]] = []
     for pod in model.pods:
         eth0 = pod_eth0(pod)
         for a in eth0.addresses if eth0 else ():
             if a.scope in ("global", None):
-                found.append((a.ip, ipaddress.ip_network(a.ip), a.line))
-    found += [(r.address, r.network, r.line) for r in per_pod_routes]
+                found.append((a.ip, a.host, a.line))
+    found += [(r.address, r.span, r.line) for r in per_pod_routes]
     if found:
         return found
     # Point-to-point plugins (kindnet, the ptp CNI) give each host veth the pods' gateway address.
@@ -1114,38 +1141,33 @@ def _pod_address_evidence(
         iface = host.interface(name)
         for a in iface.addresses if iface else ():
             if a.scope in ("global", None) and not ipaddress.ip_address(a.ip).is_link_local:
-                found.append((a.ip, ipaddress.ip_network(a.ip), a.line))
+                found.append((a.ip, a.host, a.line))
     if found:
         return found
     if datapath.value == "bridge":
         for name in cni_bridges:
             iface = host.interface(name)
-            found += [(a.network, ipaddress.ip_network(a.network), a.line) for a in (iface.ipv4 if iface else ())]
+            found += [(a.network, span(a.cidr), a.line) for a in (iface.ipv4 if iface else ())]
             found += [
-                (r.destination, r.network, r.line)
+                (r.destination, r.span, r.line)
                 for r in host.routes
                 if r.device == name and not r.gateway and not r.is_default
             ]
     elif datapath.value == "ebpf":
         found += [
-            (r.destination, r.network, r.line)
+            (r.destination, r.span, r.line)
             for r in host.routes
             if r.device in internal | {CILIUM_HOST} and not r.is_default and not r.is_host_route
         ]
         # Cilium's router takes its address from the node's pod range.
         router = host.interface(CILIUM_HOST)
         if not found and router is not None:
-            found += [
-                (a.ip, ipaddress.ip_network(a.ip), a.line) for a in router.addresses if a.scope in ("global", None)
-            ]
+            found += [(a.ip, a.host, a.line) for a in router.addresses if a.scope in ("global", None)]
     return found
 
 
-def _within(network: IPNetwork, subnets: tuple[IPNetwork, ...]) -> bool:
-    return any(
-        network.version == s.version and network.subnet_of(s)  # type: ignore[arg-type]
-        for s in subnets
-    )
+def _within(network: Span, subnets: Iterable[Span]) -> bool:
+    return any(network.within(s) for s in subnets)
 
 
 def _mode(datapath: Fact) -> Fact:

@@ -19,14 +19,13 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.capture import Capture, Section
 from generator.parsers import Elision, Record
-from generator.parsers._common import leaves_out
+from generator.parsers._common import IPV4_PREFIX_LENGTHS, ipv4_value, leaves_out
 from generator.parsers.brctl_show import Bridge as BrctlBridge
 from generator.parsers.bridge_link import BridgePort
-from generator.parsers.ip_addr import Address as AddressRecord
 from generator.parsers.ip_addr import Link
 from generator.parsers.ip_route import IpRoute
 from generator.parsers.route_n import RouteEntry
@@ -42,8 +41,51 @@ def interface(cidr: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
     return ipaddress.ip_interface(cidr)
 
 
+class Span(NamedTuple):
+    """A network as numbers: its IP version, first address and prefix length.
+
+    Facts test containment hundreds of times per capture (each pod address against the
+    node's subnets, each gateway against the connected networks); on plain integers
+    that costs a shift and a compare, where ipaddress builds objects for every test.
+    """
+
+    version: int
+    start: int
+    length: int
+
+    @property
+    def bits(self) -> int:
+        return 32 if self.version == 4 else 128
+
+    def within(self, outer: Span) -> bool:
+        """Every address of this network is in ``outer`` (``ipaddress``'s ``subnet_of``, for any two versions)."""
+        if self.version != outer.version or self.length < outer.length:
+            return False
+        shift = self.bits - outer.length
+        return self.start >> shift == outer.start >> shift
+
+
+def span(text: str) -> Span:
+    """The network a CIDR names (host bits cleared, as ``ip_interface(text).network``), or a bare address's host network.
+
+    The parsers write IPv4 as ipaddress does (``10.244.0.0/24``), so those are read
+    without it; anything else (IPv6, another spelling) is left to ipaddress.
+    """
+    address, slash, length = text.partition("/")
+    value = ipv4_value(address)
+    prefix_length = IPV4_PREFIX_LENGTHS.get(length) if slash else 32
+    if value is not None and prefix_length is not None:
+        host_bits = 32 - prefix_length
+        return Span(4, value >> host_bits << host_bits, prefix_length)
+    network = ipaddress.ip_network(text, strict=False)
+    return Span(network.version, int(network.network_address), network.prefixlen)
+
+
 @dataclass(frozen=True)
 class Address:
+    """An interface address. ``cidr`` is written as ipaddress writes it (the parsers see to
+    that: ``10.244.0.5/24``), so its parts can be read from the text."""
+
     cidr: str
     family: str
     scope: str | None
@@ -51,7 +93,10 @@ class Address:
 
     @property
     def ip(self) -> str:
-        return str(interface(self.cidr).ip)
+        if ":" in self.cidr:
+            return str(interface(self.cidr).ip)
+        # An IPv4 address as ipaddress writes it prints as itself.
+        return self.cidr.partition("/")[0]
 
     @property
     def network(self) -> str:
@@ -59,7 +104,15 @@ class Address:
 
     @property
     def prefix_length(self) -> int:
-        return interface(self.cidr).network.prefixlen
+        return int(self.cidr.rpartition("/")[2])
+
+    @property
+    def host(self) -> Span:
+        """The address alone (a /32 or /128)."""
+        if ":" in self.cidr:
+            ip = interface(self.cidr).ip
+            return Span(6, int(ip), 128)
+        return span(self.ip)
 
 
 @dataclass(frozen=True)
@@ -98,7 +151,9 @@ class Bridge:
 
 @dataclass(frozen=True)
 class Route:
-    """A route, keyed by (type, destination, table, metric). ``destination`` is a CIDR.
+    """A route, keyed by (type, destination, table, metric). ``destination`` is a CIDR as
+    ipaddress writes it (``10.244.0.2/32``, ``::/0``: the parsers and :func:`build` see to
+    that), so its prefix length is read from the text, not from an ipaddress network.
 
     ``flags`` are iproute2's next-hop flags (``onlink``, ``linkdown``, ``dead``, ...);
     ``route -n`` prints none of them, so its routes have none.
@@ -131,16 +186,20 @@ class Route:
         return self.destination.split("/")[0]
 
     @property
+    def span(self) -> Span:
+        return span(self.destination)
+
+    @property
     def prefix_length(self) -> int:
-        return self.network.prefixlen
+        return int(self.destination.rpartition("/")[2])
 
     @property
     def is_default(self) -> bool:
-        return self.network.prefixlen == 0
+        return self.prefix_length == 0
 
     @property
     def is_host_route(self) -> bool:
-        return self.network.prefixlen == self.network.max_prefixlen
+        return self.prefix_length == (128 if ":" in self.destination else 32)
 
     @property
     def onlink(self) -> bool:
@@ -168,10 +227,21 @@ class Namespace:
     filtered: tuple[str, ...] = ()
 
     def interface(self, name: str) -> Interface | None:
-        return next((i for i in self.interfaces if i.name == name), None)
+        return self._by_name.get(name)
 
     def by_ifindex(self, ifindex: int) -> Interface | None:
-        return next((i for i in self.interfaces if i.ifindex == ifindex), None)
+        return self._by_ifindex.get(ifindex)
+
+    # Facts and rules look interfaces up by name tens of thousands of times per capture
+    # set; an index built on first use replaces a scan per look-up. Built from the last
+    # interface back, so the first of two with one key wins, as a scan would find it.
+    @cached_property
+    def _by_name(self) -> dict[str, Interface]:
+        return {i.name: i for i in reversed(self.interfaces)}
+
+    @cached_property
+    def _by_ifindex(self) -> dict[int, Interface]:
+        return {i.ifindex: i for i in reversed(self.interfaces)}
 
     @property
     def has_interfaces(self) -> bool:
@@ -213,15 +283,20 @@ class NodeModel:
     namespaces: tuple[Namespace, ...]
 
     def namespace(self, name: str) -> Namespace | None:
-        return next((n for n in self.namespaces if n.name == name), None)
+        return self._by_name.get(name)
 
     @property
     def host(self) -> Namespace | None:
-        return self.namespace("host")
+        return self._by_name.get("host")
 
-    @property
+    @cached_property
     def pods(self) -> tuple[Namespace, ...]:
         return tuple(n for n in self.namespaces if n.name.startswith("pod/"))
+
+    # Built once: rules look each declared pod's namespace up by name.
+    @cached_property
+    def _by_name(self) -> dict[str, Namespace]:
+        return {n.name: n for n in reversed(self.namespaces)}
 
 
 def build(capture: Capture) -> NodeModel:
@@ -275,12 +350,8 @@ def _interface(link: Link) -> Interface:
         state=link.state,
         flags=link.flags,
         master=link.master,
-        addresses=tuple(_address(a) for a in link.addresses),
+        addresses=tuple([Address(cidr=a.cidr, family=a.family, scope=a.scope, line=a.line) for a in link.addresses]),
     )
-
-
-def _address(record: AddressRecord) -> Address:
-    return Address(cidr=record.cidr, family=record.family, scope=record.scope, line=record.line)
 
 
 def _links(records: Iterable[Record]) -> list[Link]:

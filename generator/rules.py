@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from generator import aks
 from generator import facts as facts_mod
@@ -32,9 +33,14 @@ class Context:
     model: NodeModel
     facts: Facts
 
-    @property
+    @cached_property
     def host(self) -> Namespace:
         return self.model.host or Namespace(name="host")
+
+    @cached_property
+    def off_link(self) -> list[Route]:
+        """The host's off-link routes: asked by a rule's check and by what it needs."""
+        return facts_mod.off_link_routes(self.host)
 
 
 @dataclass(frozen=True)
@@ -373,7 +379,7 @@ def _gateway_is_on_link(ctx: Context) -> Iterator[Violation]:
 
 
 def _off_link(ctx: Context) -> list[Route]:
-    return facts_mod.off_link_routes(ctx.host)
+    return ctx.off_link
 
 
 def _gateway_needs(ctx: Context) -> str | None:
