@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 from generator.capture import Capture, Section
@@ -35,9 +35,13 @@ INTERFACE_SOURCES = ("ip addr", "ip -j addr", "ip -j -d link")
 BRIDGE_SOURCES = ("brctl show", "bridge link")
 
 
-@cache
+@lru_cache(maxsize=8192)
 def interface(cidr: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
-    """``ipaddress.ip_interface``, parsed once per text: facts and rules ask about the same addresses many times."""
+    """``ipaddress.ip_interface``, parsed once per text: facts and rules ask about the same addresses many times.
+
+    Bounded: a thousand captures hold hundreds of thousands of addresses, and one
+    capture's questions are answered while its own are still in the cache.
+    """
     return ipaddress.ip_interface(cidr)
 
 
