@@ -33,7 +33,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 from yaml import events
 
@@ -872,9 +871,6 @@ def path_text(path: Iterable[str | int]) -> str:
 # --- schema validation ------------------------------------------------------------------------
 
 
-_FORMATS = jsonschema.FormatChecker(formats=())
-
-
 def _partial_date(value: object) -> bool:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` naming a day that exists."""
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):
@@ -889,12 +885,27 @@ def _partial_date(value: object) -> bool:
     return True
 
 
-_FORMATS.checks("partial-date", raises=ValueError)(_partial_date)
+# The formats the schemas use: each check returns True or raises ValueError saying why not.
+_FORMAT_CHECKS: dict[str, Callable[[object], bool]] = {"partial-date": _partial_date}
+
+
+def _format_ok(name: str, value: object) -> bool:
+    try:
+        return _FORMAT_CHECKS[name](value)
+    except ValueError:
+        return False
 
 
 @cache
 def _validator(name: str) -> Any:
-    return jsonschema.Draft202012Validator(load_schema(name), format_checker=_FORMATS)
+    # Imported here: jsonschema is asked only about a document the fast check refuses, and
+    # importing it is a sixth of check's start-up.
+    import jsonschema
+
+    formats = jsonschema.FormatChecker(formats=())
+    for format_name, format_check in _FORMAT_CHECKS.items():
+        formats.checks(format_name, raises=ValueError)(format_check)
+    return jsonschema.Draft202012Validator(load_schema(name), format_checker=formats)
 
 
 # --- a fast yes for valid documents ------------------------------------------------------------
@@ -952,7 +963,7 @@ class _Compiler:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.constants: dict[str, Any] = {"_safe_same": _safe_same, "_conforms": _FORMATS.conforms}
+        self.constants: dict[str, Any] = {"_safe_same": _safe_same, "_format_ok": _format_ok}
         self.variables = 0
 
     def constant(self, value: Any) -> str:
@@ -1038,7 +1049,9 @@ class _Compiler:
             else:
                 self.emit(depth, f"if not any(_safe_same({v}, o) for o in {self.constant(options)}): return False")
         elif key == "format":
-            self.emit(depth, f"if not _conforms({v}, {self.constant(value)}): return False")
+            if value not in _FORMAT_CHECKS:
+                raise _NotCompiledError
+            self.emit(depth, f"if not _format_ok({self.constant(value)}, {v}): return False")
         else:
             raise _NotCompiledError
 

@@ -26,13 +26,11 @@ from generator import (
     collect,
     compare,
     diagrams,
-    importer,
     migrate,
     parsers,
     pipeline,
     report,
     rules,
-    site,
     workers,
 )
 from generator import capture as capture_mod
@@ -234,6 +232,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if args.verb == "migrate":
             return _migrate(args, out, err)
         if args.verb == "site":
+            # Imported for this verb only: the site's modules (Jinja, feeds, articles) are
+            # a sixth of the start-up every check would otherwise pay.
+            from generator import site
+
             site.main_build(args.root, args.docs, args.cache)
             return EXIT_OK
         return _check(args, out, err)
@@ -453,6 +455,8 @@ def _read_input(given: str) -> tuple[str, str]:
 
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from generator import importer  # for this verb only, as generator.site is
+
     text, name = _read_input(args.transcript)
     target = capture_mod.display_path(args.output) if args.output else "<stdout>"
     options = importer.Options(

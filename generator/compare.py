@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import facts as facts_mod
-from generator import markdown
 from generator.capture import Capture, display_path, read_yaml, validate
 from generator.errors import ProblemCollector
 from generator.facts import Facts
@@ -385,6 +384,10 @@ def load_declared(root: Path) -> tuple[Declared, ...]:
 
 def to_markdown(comparison: Comparison) -> str:
     """A plain-Markdown rendering of the structural changes: the site's table under a heading."""
+    # Imported here: Jinja is a fifth of the start-up of check, which reads comparisons
+    # but never renders them.
+    from generator import markdown
+
     heading = f"# {markdown.cell(comparison.before)} -> {markdown.cell(comparison.after)}\n\n"
     return heading + markdown.render("_changes.md.j2", changes=comparison.changes)
 

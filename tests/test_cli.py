@@ -249,3 +249,14 @@ def test_github_annotations_leave_waived_findings_out_unless_verbose() -> None:
     code, out, err = run("check", "--format", "github", "--verbose")
     assert (code, err) == (0, f"{summary}\n")
     assert out.startswith("::notice file=captures/azure-none/aks-nodepool1-44430483-vmss000000.yaml,line=88,")
+
+
+def test_check_starts_without_the_site_jinja_or_jsonschema() -> None:
+    """Start-up is most of check's time on a few captures: what only other verbs need is imported by them."""
+    probe = (
+        "import sys; from generator import cli; "
+        "cli.main(['check', 'captures/azure-none/faq-bridge-example.yaml']); "
+        "print(sorted(m for m in ('jinja2', 'jsonschema', 'generator.site', 'generator.importer') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout + done.stderr
