@@ -249,13 +249,16 @@ def ipv4_destination(token: str) -> str | None:
 
 
 IPV6_PREFIX_LENGTHS: dict[str, int] = {str(n): n for n in range(129)}
-# Hextets as ipaddress writes them (lower-case hex, no leading zero) joined by ':', or nothing.
-_IPV6_HEXTETS = re.compile(r"(?:(?:[1-9a-f][0-9a-f]{0,3}|0)(?::(?:[1-9a-f][0-9a-f]{0,3}|0))*)?")
+# One hextet as ipaddress writes it (lower-case hex, no leading zero), and an address made
+# of them with at most one '::'.
+_HEXTET = "(?:[1-9a-f][0-9a-f]{0,3}|0)"
+_IPV6_FORM = re.compile(rf"{_HEXTET}(?::{_HEXTET})*(?:::(?:{_HEXTET}(?::{_HEXTET})*)?)?|::(?:{_HEXTET}(?::{_HEXTET})*)?")
 
 
-def ipv6_hextets(token: str) -> list[str] | None:
-    """The eight hextets (``"0"`` for each one ``::`` stands for) if ``token`` is an IPv6
-    address written exactly as ``str()`` of an ``ipaddress.IPv6Address`` writes it, else ``None``.
+def _ipv6_parts(token: str) -> tuple[str, str, int] | None:
+    """``(before '::', after '::', zero hextets '::' stands for)`` if ``token`` is an IPv6
+    address written exactly as ``str()`` of an ``ipaddress.IPv6Address`` writes it, else
+    ``None`` (without '::', the whole address and 0).
 
     That form (RFC 5952) is what iproute2 prints: lower-case hex without leading zeros,
     and the longest run of two or more zero hextets (the first of equal runs) written
@@ -264,31 +267,38 @@ def ipv6_hextets(token: str) -> list[str] | None:
     Every test is a string operation in C: this runs on every IPv6 word of an output.
     """
     # An IPv4-mapped address is printed in hex by some Pythons and dotted by others (3.13).
-    if len(token) > 39 or token.startswith("::ffff:"):
+    if len(token) > 39 or token.startswith("::ffff:") or not _IPV6_FORM.fullmatch(token):
         return None
-    left_text, double, right_text = token.partition("::")
-    if not (_IPV6_HEXTETS.fullmatch(left_text) and _IPV6_HEXTETS.fullmatch(right_text)):
-        return None
-    left = left_text.split(":") if left_text else []
-    right = right_text.split(":") if right_text else []
+    left, double, right = token.partition("::")
+    in_left = left.count(":") + 1 if left else 0
     if not double:
         # Eight hextets, no two zeros in a row (ipaddress would have written '::').
-        return left if len(left) == 8 and ":0:0:" not in f":{left_text}:" else None
-    run = 8 - len(left) - len(right)
+        return (left, "", 0) if in_left == 8 and ":0:0:" not in f":{left}:" else None
+    run = 8 - in_left - (right.count(":") + 1 if right else 0)
     # '::' stands for two zero hextets or more, and for the run ipaddress compresses:
     # longer than every run before it, at least as long as every run after it, and
     # with no zero next to it (that zero would belong to the run).
-    if run < 2 or left[-1:] == ["0"] or right[:1] == ["0"]:
+    if run < 2 or f":{left}".endswith(":0") or f"{right}:".startswith("0:"):
         return None
     zeros = ":0" * run
-    if f"{zeros}:" in f":{left_text}:" or f"{zeros}:0:" in f":{right_text}:":
+    if f"{zeros}:" in f":{left}:" or f"{zeros}:0:" in f":{right}:":
         return None
-    return [*left, *(["0"] * run), *right]
+    return left, right, run
+
+
+def ipv6_hextets(token: str) -> list[str] | None:
+    """The eight hextets of ``token`` (``"0"`` for each one ``::`` stands for) if it is an
+    IPv6 address as ipaddress and iproute2 write it (see :func:`_ipv6_parts`), else ``None``."""
+    parts = _ipv6_parts(token)
+    if parts is None:
+        return None
+    left, right, run = parts
+    return [*(left.split(":") if left else ()), *(["0"] * run), *(right.split(":") if right else ())]
 
 
 def is_ipv6(token: str) -> bool:
-    """``ipv6_hextets(token) is not None``: an IPv6 address as ipaddress and iproute2 write it."""
-    return ipv6_hextets(token) is not None
+    """An IPv6 address as ipaddress and iproute2 write it."""
+    return _ipv6_parts(token) is not None
 
 
 def ipv6_destination(token: str) -> str | None:
@@ -296,14 +306,19 @@ def ipv6_destination(token: str) -> str | None:
     prefix without host bits, written as ipaddress writes it (``fe80::/64``,
     ``fd00::1`` -> ``fd00::1/128``); else ``None``, and the caller asks ipaddress."""
     address, slash, length = token.partition("/")
-    hextets = ipv6_hextets(address)
-    if hextets is None:
+    parts = _ipv6_parts(address)
+    if parts is None:
         return None
     if not slash:
         return f"{token}/128"
     prefix_length = IPV6_PREFIX_LENGTHS.get(length)
     if prefix_length is None:
         return None
+    _left, right, run = parts
+    if not right and (8 - run) * 16 <= prefix_length:
+        return token  # every hextet past the prefix is one '::' stands for
+    hextets = ipv6_hextets(address)
+    assert hextets is not None
     value = int("".join(hextet.rjust(4, "0") for hextet in hextets), 16)
     return None if value & ((1 << (128 - prefix_length)) - 1) else token
 
