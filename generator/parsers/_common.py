@@ -252,7 +252,9 @@ IPV6_PREFIX_LENGTHS: dict[str, int] = {str(n): n for n in range(129)}
 # One hextet as ipaddress writes it (lower-case hex, no leading zero), and an address made
 # of them with at most one '::'.
 _HEXTET = "(?:[1-9a-f][0-9a-f]{0,3}|0)"
-_IPV6_FORM = re.compile(rf"{_HEXTET}(?::{_HEXTET})*(?:::(?:{_HEXTET}(?::{_HEXTET})*)?)?|::(?:{_HEXTET}(?::{_HEXTET})*)?")
+_IPV6_FORM = re.compile(
+    rf"{_HEXTET}(?::{_HEXTET})*(?:::(?:{_HEXTET}(?::{_HEXTET})*)?)?|::(?:{_HEXTET}(?::{_HEXTET})*)?"
+)
 
 
 def _ipv6_parts(token: str) -> tuple[str, str, int] | None:
