@@ -495,10 +495,10 @@ def _add_nexthop(reading: _Reading, route: IpRoute, where: _Where, tokens: list[
     held back on every line in case one follows.
     """
     if first:
-        own_family = (
-            route.gateway is not None and route.line - reading.origin.first_line not in reading.family_via_lines
-        )
-        reading.multipath_gateways = [route.gateway] if own_family and route.gateway is not None else []
+        # The route's own gateway counts unless it was written 'via inet6 ADDRESS'.
+        gateway = route.gateway
+        written_via_family = route.line - reading.origin.first_line in reading.family_via_lines
+        reading.multipath_gateways = [gateway] if gateway is not None and not written_via_family else []
     nexthop = _text_nexthop(where, tokens[1:], reading.multipath_gateways)
     fields = {**route.__dict__, "nexthops": (*route.nexthops, nexthop)}
     return _new_route(fields)
