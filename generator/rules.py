@@ -370,7 +370,7 @@ def _gateway_is_on_link(ctx: Context) -> Iterator[Violation]:
     """A next hop must be reachable without another hop: inside a connected route or an
     address of the host, or declared reachable on the device with `onlink` (flannel and
     Calico route to other nodes' pods that way)."""
-    for route in _off_link(ctx):
+    for route in ctx.off_link:
         yield Violation(
             f"route {route.destination} goes via {route.gateway}, which is in no network the host is connected to "
             "and the route is not onlink",
@@ -378,13 +378,9 @@ def _gateway_is_on_link(ctx: Context) -> Iterator[Violation]:
         )
 
 
-def _off_link(ctx: Context) -> list[Route]:
-    return ctx.off_link
-
-
 def _gateway_needs(ctx: Context) -> str | None:
     """An off-link gateway is a finding only when every connected network and the onlink flag were visible."""
-    off = _off_link(ctx)
+    off = ctx.off_link
     if not off:
         return None
     # The kernel refuses a gateway it cannot reach (unless onlink), so an off-link one in a

@@ -90,6 +90,11 @@ def builder(cls: type[R]) -> Callable[[dict[str, Any]], R]:
     attribute dict, and a field left out reads its default from the class attribute
     that :func:`dataclasses.dataclass` sets for every field with a plain default. So
     ``values`` must hold every field without a default, and only field names.
+
+    The hottest loops (``ip route``, ``ip addr``) go one step further under the same
+    contract: ``record = object.__new__(cls)`` first, then its ``record.__dict__`` filled
+    field by field, which spares the dict handed over (a third of the cost here). Their
+    tests compare such records with the constructor's.
     """
     fields = dataclasses.fields(cls)
     if any(f.default_factory is not dataclasses.MISSING for f in fields):
